@@ -1,0 +1,54 @@
+# Two commands set everything up: `make run` and `make test`.
+# Stamps in .venv make repeated runs fast; they are redone when a requirements file changes.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test test-fast test-browser lint bench system-deps template clean
+
+run: $(VENV)/.runtime
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+test: $(VENV)/.dev system-deps
+	$(PY) -m ruff check .
+	$(PY) -m pytest -m "not browser"
+	$(PY) -m pytest -m browser
+
+test-fast: $(VENV)/.dev
+	$(PY) -m pytest -m "not browser"
+
+test-browser: $(VENV)/.dev system-deps
+	$(PY) -m pytest -m browser
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check .
+
+bench: $(VENV)/.dev
+	$(PY) bench/bench_load.py
+
+template: $(VENV)/.runtime
+	$(PY) -m mayen_dash template -o data/vorlage.xlsx
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Debian's Chromium drives the browser tests (Playwright cannot download a browser here).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

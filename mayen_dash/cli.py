@@ -1,0 +1,193 @@
+"""python -m mayen_dash: the library's functions on the command line.
+
+Exit codes: 0 the file loads (findings allowed), 1 the file is refused,
+2 the command line is wrong (argparse's convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from .formatting import format_count, format_date, format_percent
+from .loader import load_report
+from .metrics import DEFINITIONS, department_names, summary
+from .model import ColumnMapping, LoadError, Report
+from .template import write_template
+from .vocabulary import COLUMNS, STATUS_LABELS, match_column, status_code_for_label
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with German messages for the errors people actually make."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"Fehler: {message}\n")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"„{text}“ ist kein Datum im Format JJJJ-MM-TT") from None
+
+
+def _column_option(text: str) -> tuple[str, str]:
+    name, sep, header = text.partition("=")
+    key = match_column(name, fuzzy=False) or next((c.key for c in COLUMNS if c.key == name), None)
+    if not sep or not header or key is None:
+        raise argparse.ArgumentTypeError(
+            f"„{text}“: erwartet SPALTE=KOPFZEILE, z. B. Status=Live; SPALTE ist eine von "
+            + ", ".join(c.label for c in COLUMNS)
+        )
+    return key, header
+
+
+def _status_option(text: str) -> tuple[str, str]:
+    value, sep, status = text.partition("=")
+    code = status_code_for_label(status)
+    if not sep or code is None:
+        raise argparse.ArgumentTypeError(
+            f"„{text}“: erwartet WERT=STATUS, z. B. Ja=erledigt; STATUS ist einer von " + ", ".join(STATUS_LABELS)
+        )
+    return value, code
+
+
+def _mapping_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--column",
+        action="append",
+        type=_column_option,
+        default=[],
+        metavar="SPALTE=KOPF",
+        help="Spalte der Datei zuordnen, z. B. --column Maßnahme=Name --column Status=Live",
+    )
+    parser.add_argument(
+        "--status-value",
+        action="append",
+        type=_status_option,
+        default=[],
+        metavar="WERT=STATUS",
+        help="Wert der Statusspalte zuordnen, z. B. --status-value Ja=erledigt",
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m mayen_dash", description="Mayen Digital-Dashboard auf der Kommandozeile.")
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, title="Befehle", metavar="BEFEHL"
+    )
+
+    validate = commands.add_parser("validate", help="Datei prüfen: lädt sie, und was fällt auf?")
+    validate.add_argument("file", type=Path, metavar="DATEI")
+    validate.add_argument("--json", action="store_true", help="Ergebnis als JSON ausgeben")
+    _mapping_arguments(validate)
+
+    summary_ = commands.add_parser("summary", help="Zusammenfassung: Status, Handlungsfelder, Überfälliges")
+    summary_.add_argument("file", type=Path, metavar="DATEI")
+    summary_.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="JJJJ-MM-TT",
+        help="Stichtag für „überfällig“ (Standard: Stichtag des Berichts, sonst heute)",
+    )
+    summary_.add_argument(
+        "--department", metavar="EINHEIT", help="nur Maßnahmen, an denen diese Organisationseinheit beteiligt ist"
+    )
+    summary_.add_argument("--json", action="store_true", help="Ergebnis als JSON ausgeben")
+    _mapping_arguments(summary_)
+
+    template = commands.add_parser("template", help="Leere Vorlage (vorlage.xlsx) schreiben")
+    template.add_argument("-o", "--output", type=Path, required=True, metavar="DATEI")
+    return parser
+
+
+def _load(args: argparse.Namespace) -> Report:
+    mapping = ColumnMapping(dict(args.column), dict(args.status_value))
+    return load_report(args.file, mapping=mapping)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    try:
+        report = _load(args)
+    except LoadError as error:
+        if args.json:
+            print(
+                json.dumps(
+                    {"ok": False, "errors": [error.finding.as_dict()], "warnings": []}, ensure_ascii=False, indent=2
+                )
+            )
+        else:
+            print(f"Abgelehnt: {error}")
+        return EXIT_REFUSED
+    if args.json:
+        print(
+            json.dumps(
+                {"ok": True, "errors": [], "warnings": [f.as_dict() for f in report.warnings]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        print(f"In Ordnung: {format_count(len(report.measures))} Maßnahmen gelesen aus {args.file.name}.")
+        if report.warnings:
+            print(f"{format_count(len(report.warnings))} Hinweise:")
+            for finding in report.warnings:
+                print(f"  - {finding}")
+    return EXIT_OK
+
+
+def _summary(args: argparse.Namespace) -> int:
+    try:
+        report = _load(args)
+    except LoadError as error:
+        print(f"Abgelehnt: {error}", file=sys.stderr)
+        return EXIT_REFUSED
+    if args.department and not department_names(report, args.department):
+        print(
+            f"Hinweis: Die Organisationseinheit „{args.department}“ kommt in der Datei nicht vor. "
+            f"Vorhanden: {', '.join(report.units)}",
+            file=sys.stderr,
+        )
+    result = summary(report, args.as_of, args.department)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    as_of = dt.date.fromisoformat(result["as_of"])
+    total = result["measures"]
+    title = report.info.get("title") or report.source_name
+    print(f"{title}")
+    print(
+        f"Stand des Berichts: {format_date(report.report_date) or 'unbekannt'}"
+        + (f", Organisationseinheit: {args.department}" if args.department else "")
+    )
+    print(f"Maßnahmen: {format_count(total)}")
+    for code, count in result["by_status"].items():
+        if count or code not in ("zurueckgestellt", "unbekannt"):
+            share = format_percent(count / total) if total else "–"
+            print(f"  {STATUS_LABELS[code]:<16} {format_count(count):>7}  ({share})")
+    print("Nach Handlungsfeld:")
+    for area, count in result["by_area"].items():
+        print(f"  {area}: {format_count(count)}")
+    print(f"Überfällig am {format_date(as_of)}: {format_count(result['overdue'])}")
+    print(f"  ({DEFINITIONS['overdue'].split('. ')[0].format(as_of=format_date(as_of))}.)")
+    return EXIT_OK
+
+
+def _template(args: argparse.Namespace) -> int:
+    write_template(args.output)
+    print(f"Vorlage geschrieben: {args.output}")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if hasattr(args, "file") and not args.file.is_file():
+        print(f"Fehler: Die Datei „{args.file}“ gibt es nicht.", file=sys.stderr)
+        return EXIT_USAGE
+    return {"validate": _validate, "summary": _summary, "template": _template}[args.command](args)

@@ -1,0 +1,23 @@
+"""German formats for dates, numbers and shares, used by every view and export."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+
+def format_date(value: dt.date | pd.Timestamp | None) -> str:
+    """German date, 31.08.2022; empty for none."""
+    if value is None or pd.isna(value):
+        return ""
+    return value.strftime("%d.%m.%Y")
+
+
+def format_percent(share: float) -> str:
+    """German percentage with one decimal, 55,4 %."""
+    return f"{share * 100:.1f} %".replace(".", ",")
+
+
+def format_count(value: int) -> str:
+    return f"{value:,}".replace(",", ".")

@@ -1,0 +1,242 @@
+"""Load a status report from a path or uploaded bytes into a `Report`.
+
+The loader reads (reading), finds the tables (tables), interprets every cell
+(normalize, vocabulary) and collects findings. It either returns a complete
+report or raises `LoadError`; it never returns half a report, so a caller
+that keeps the previous report on error never shows broken data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from .model import NO_AREA, ColumnMapping, Finding, Report, area_categories, empty_info
+from .normalize import Period, parse_target, report_date_from_filename, split_units
+from .reading import Cell, read_sheets
+from .tables import (
+    MeasureTable,
+    blank,
+    cell_text,
+    find_measure_table,
+    read_organisation,
+    read_report_info,
+    read_scorecard,
+)
+from .vocabulary import (
+    STATUS_CODES,
+    STATUS_LABELS,
+    UNKNOWN_STATUS,
+    fold,
+    match_status,
+)
+
+# Findings of one kind listed one by one before they are summed up in a line.
+FINDINGS_PER_KIND = 100
+
+SCORECARD_FIELDS = (
+    "perspective",
+    "question",
+    "goals",
+    "actions",
+    "indicator",
+    "unit",
+    "target_value",
+    "actual_value",
+    "row",
+)
+
+
+class _Findings:
+    """Collects findings, listing the first hundred of each kind and counting the rest."""
+
+    def __init__(self) -> None:
+        self.items: list[Finding] = []
+        self.counts: Counter[str] = Counter()
+        self.samples: dict[str, Finding] = {}
+
+    def add(self, kind: str, finding: Finding) -> None:
+        self.counts[kind] += 1
+        if self.counts[kind] <= FINDINGS_PER_KIND:
+            self.items.append(finding)
+        self.samples.setdefault(kind, finding)
+
+    def extend(self, findings: list[Finding]) -> None:
+        self.items.extend(findings)
+
+    def result(self) -> list[Finding]:
+        summary = [
+            Finding(
+                f"… und {count - FINDINGS_PER_KIND:,} weitere Zeilen mit demselben Hinweis".replace(",", ".")
+                + f" ({self.samples[kind].message})",
+                self.samples[kind].sheet,
+                None,
+                self.samples[kind].column,
+            )
+            for kind, count in self.counts.items()
+            if count > FINDINGS_PER_KIND
+        ]
+        return self.items + summary
+
+
+def _texts(cells: list[Cell]) -> list[str]:
+    cache: dict[object, str] = {}
+    out = []
+    for cell in cells:
+        try:
+            text = cache[cell]
+        except KeyError:
+            text = cache[cell] = cell_text(cell)
+        except TypeError:
+            text = cell_text(cell)
+        out.append(text)
+    return out
+
+
+def _statuses(table: MeasureTable, raw: list[str], mapping: ColumnMapping, findings: _Findings) -> list[str]:
+    chosen = {fold(k): v for k, v in mapping.status_values.items()}
+    codes_by_raw = {value: chosen.get(fold(value)) or match_status(value) for value in set(raw)}
+    column = table.headers.get("status", "Status")
+    allowed = ", ".join(label for code, label in STATUS_LABELS.items() if code != UNKNOWN_STATUS)
+    codes = []
+    for value, row in zip(raw, table.rows, strict=True):
+        code = codes_by_raw[value]
+        if code == UNKNOWN_STATUS:
+            if value:
+                findings.add(
+                    "status:" + value,
+                    Finding(
+                        f"Unbekannter Status „{value}“; die Zeile wird als „unbekannt“ geführt. "
+                        f"Erlaubt sind: {allowed}.",
+                        table.sheet,
+                        row,
+                        column,
+                    ),
+                )
+            else:
+                findings.add(
+                    "status:",
+                    Finding(
+                        "Kein Status eingetragen; die Zeile wird als „unbekannt“ geführt.",
+                        table.sheet,
+                        row,
+                        column,
+                    ),
+                )
+        codes.append(code)
+    return codes
+
+
+def _periods(table: MeasureTable, findings: _Findings) -> list[Period]:
+    cache: dict[object, Period | None] = {}
+    column = table.headers.get("target", "Zieldatum")
+    periods = []
+    for cell, row in zip(table.values["target"], table.rows, strict=True):
+        key = (type(cell), cell)
+        if key not in cache:
+            cache[key] = parse_target(None if blank(cell) else cell)
+        period = cache[key]
+        if period is None:
+            findings.add(
+                "target",
+                Finding(
+                    f"Das Zieldatum „{cell_text(cell)}“ ist nicht lesbar; die Maßnahme hat kein Fälligkeitsdatum. "
+                    "Lesbar sind z. B. „2023“, „08/2022“, „31.12.2023“, „Q3/2023“, „1. Halbjahr 2023“, „laufend“.",
+                    table.sheet,
+                    row,
+                    column,
+                ),
+            )
+            period = Period()
+        periods.append(period)
+    return periods
+
+
+def _dates(values: list[dt.date | None]) -> pd.Series:
+    cache = {d: pd.Timestamp(d) for d in set(values) if d is not None}
+    return pd.Series([cache.get(d, pd.NaT) if d else pd.NaT for d in values], dtype="datetime64[us]")
+
+
+def _measures(
+    table: MeasureTable, organisation: dict[str, tuple[str, ...]], mapping: ColumnMapping, findings: _Findings
+) -> pd.DataFrame:
+    text = {
+        key: _texts(table.values[key]) for key in ("id", "area", "group", "title", "status", "responsible", "remarks")
+    }
+    areas = [a or (section[0] or NO_AREA) for a, section in zip(text["area"], table.sections, strict=True)]
+    groups = [g or (section[1] or "") for g, section in zip(text["group"], table.sections, strict=True)]
+    codes = _statuses(table, text["status"], mapping, findings)
+    periods = _periods(table, findings)
+    units_by_text = {r: split_units(r, organisation) for r in set(text["responsible"])}
+
+    seen_ids: dict[str, int] = {}
+    for identifier, row in zip(text["id"], table.rows, strict=True):
+        if identifier and identifier in seen_ids:
+            findings.add(
+                "id",
+                Finding(
+                    f"Die ID „{identifier}“ steht schon in Zeile {seen_ids[identifier]}.",
+                    table.sheet,
+                    row,
+                    table.headers.get("id", "ID"),
+                ),
+            )
+        seen_ids.setdefault(identifier, row)
+
+    return pd.DataFrame(
+        {
+            "id": text["id"],
+            "area": pd.Categorical(areas, categories=area_categories(areas)),
+            "group": groups,
+            "title": text["title"],
+            "status": pd.Categorical(codes, categories=STATUS_CODES),
+            "status_raw": text["status"],
+            "responsible": text["responsible"],
+            "units": pd.Series([units_by_text[r] for r in text["responsible"]], dtype=object),
+            "target": _texts(table.values["target"]),
+            "start": _dates([p.start for p in periods]),
+            "due": _dates([p.due for p in periods]),
+            "ongoing": [p.ongoing for p in periods],
+            "remarks": text["remarks"],
+            "sheet": table.sheet,
+            "row": table.rows,
+        }
+    )
+
+
+def load_report(
+    source: bytes | str | Path, filename: str | None = None, mapping: ColumnMapping | None = None
+) -> Report:
+    """Read a workbook or CSV into a Report, or raise LoadError with a German message."""
+    if isinstance(source, str | Path):
+        path = Path(source)
+        filename = filename or path.name
+        data = path.read_bytes()
+    else:
+        data = bytes(source)
+    filename = filename or ""
+    mapping = mapping or ColumnMapping()
+
+    sheets = read_sheets(data, filename)
+    table = find_measure_table(sheets, mapping)
+    findings = _Findings()
+    findings.extend(table.findings)
+    measures = _measures(table, read_organisation(sheets), mapping, findings)
+    info, report_date, info_findings = read_report_info(sheets)
+    findings.extend(info_findings)
+    records, scorecard_findings = read_scorecard(sheets)
+    findings.extend(scorecard_findings)
+
+    return Report(
+        measures=measures,
+        scorecard=pd.DataFrame(records, columns=list(SCORECARD_FIELDS)),
+        info={**empty_info(), **info},
+        report_date=report_date or report_date_from_filename(filename),
+        findings=findings.result(),
+        source_name=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )

@@ -1,0 +1,135 @@
+"""The report model: what a loaded spreadsheet becomes.
+
+Everything downstream (metrics, charts, pages, CLI, exports) works on a
+`Report`, never on a workbook, so the many spreadsheet layouts are handled
+once in the loader and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .vocabulary import AREAS, REPORT_FIELDS
+
+ERROR = "error"
+WARNING = "warning"
+NO_AREA = "ohne Handlungsfeld"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something the user should know about their file, located as Excel shows it."""
+
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    severity: str = WARNING
+
+    def as_dict(self) -> dict[str, object]:
+        return {"message": self.message, "sheet": self.sheet, "row": self.row, "column": self.column}
+
+    def location(self) -> str:
+        parts = []
+        if self.sheet:
+            parts.append(f"Blatt „{self.sheet}“")
+        if self.row:
+            parts.append(f"Zeile {self.row}")
+        if self.column:
+            parts.append(f"Spalte „{self.column}“")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.location()
+        return f"{where}: {self.message}" if where else self.message
+
+
+class LoadError(Exception):
+    """A file that cannot be used at all. The message is German and meant for the user."""
+
+    def __init__(
+        self, message: str, *, sheet: str | None = None, row: int | None = None, column: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.finding = Finding(message, sheet, row, column, ERROR)
+
+    def __str__(self) -> str:
+        return str(self.finding)
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """The user's word on a file whose headers the vocabulary does not know.
+
+    `columns` maps a column key ("title", "status", ...) to the header text in
+    the file; `status_values` maps a cell value as written to a status code.
+    """
+
+    columns: dict[str, str] = field(default_factory=dict)
+    status_values: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.columns or self.status_values)
+
+
+# The measure table's columns, in display order. `units` holds a tuple per row.
+MEASURE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "area",
+    "group",
+    "title",
+    "status",
+    "status_raw",
+    "responsible",
+    "units",
+    "target",
+    "start",
+    "due",
+    "ongoing",
+    "remarks",
+    "sheet",
+    "row",
+)
+
+
+@dataclass
+class Report:
+    """One status report: the measures, the scorecard, the narrative and what was found."""
+
+    measures: pd.DataFrame
+    scorecard: pd.DataFrame
+    info: dict[str, str] = field(default_factory=dict)
+    report_date: dt.date | None = None
+    findings: list[Finding] = field(default_factory=list)
+    source_name: str = ""
+    sha256: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.info.get("title") or "Statusbericht"
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def units(self) -> list[str]:
+        """Every organisational unit that appears, sorted for a filter list."""
+        return sorted({u for units in self.measures["units"] for u in units}, key=str.casefold)
+
+    @property
+    def areas(self) -> list[str]:
+        return [a for a in self.measures["area"].cat.categories if (self.measures["area"] == a).any()]
+
+
+def area_categories(values: list[str]) -> list[str]:
+    """Mayen's fields of action first, in report order, then any others as they appear."""
+    present = dict.fromkeys(values)
+    return [a for a in AREAS if a in present] + [a for a in present if a not in AREAS]
+
+
+def empty_info() -> dict[str, str]:
+    return {key: "" for key in REPORT_FIELDS if key != "report_date"}

@@ -1,0 +1,366 @@
+"""Find the tables in a workbook, whatever layout the city used.
+
+Two layouts are read: the flat list (one header row, one measure a row) and
+the printed report pasted into Excel, where a lone cell above a header names a
+Handlungsfeld, a lone cell under it names a Zielgruppe and the header repeats
+for every field. Headers are matched through the vocabulary, so typos such as
+"Staus" or "Zeitrah men" are understood.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from .model import ColumnMapping, Finding, LoadError
+from .normalize import parse_target, parse_units_cell, responsibility_key
+from .reading import Cell, Sheet
+from .vocabulary import (
+    COLUMN_BY_KEY,
+    COLUMNS,
+    ORGANISATION_COLUMNS,
+    REPORT_FIELD_SYNONYMS,
+    REPORT_FIELDS,
+    SCORECARD_COLUMNS,
+    fold,
+    match_column,
+    match_label,
+    sheet_role,
+)
+
+# How far down a sheet the first header row may stand (title rows above it).
+HEADER_SEARCH_ROWS = 100
+
+
+def blank(cell: Cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell as the user reads it in Excel: dates German, whole numbers without ".0"."""
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        return re.sub(r"[ \t\u00a0]+", " ", cell).strip()
+    if isinstance(cell, bool):
+        return "WAHR" if cell else "FALSCH"
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() else f"{cell:g}".replace(".", ",")
+    if isinstance(cell, dt.datetime):
+        return cell.strftime("%d.%m.%Y") if cell.time() == dt.time() else cell.strftime("%d.%m.%Y %H:%M")
+    if isinstance(cell, dt.date):
+        return cell.strftime("%d.%m.%Y")
+    return str(cell)
+
+
+def long_text(cell: Cell) -> str:
+    """A multi-line cell with its line breaks and indentation kept."""
+    if not isinstance(cell, str):
+        return cell_text(cell)
+    lines = [line.rstrip() for line in cell.replace("\u00a0", " ").strip("\n").splitlines()]
+    return "\n".join(lines).strip()
+
+
+@dataclass
+class MeasureTable:
+    """The measure rows of one sheet, column by column, with where each came from."""
+
+    sheet: str
+    headers: dict[str, str]
+    values: dict[str, list[Cell]]
+    sections: list[tuple[str | None, str | None]]
+    rows: list[int]
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _header_keys(row: list[Cell], mapping: ColumnMapping, fuzzy: bool) -> dict[str, int]:
+    """Which column key each header cell names, first occurrence winning."""
+    mapped = {fold(text): key for key, text in mapping.columns.items() if text}
+    keys: dict[str, int] = {}
+    for j, cell in enumerate(row):
+        if not isinstance(cell, str) or not cell.strip():
+            continue
+        key = mapped.get(fold(cell))
+        if key is None:
+            key = match_column(cell, fuzzy=fuzzy)
+            if key in mapping.columns:
+                key = None
+        if key and key not in keys:
+            keys[key] = j
+    return keys
+
+
+def _is_table_header(keys: dict[str, int]) -> bool:
+    return ("title" in keys and "status" in keys) or len(keys) >= 3
+
+
+def _filled(row: list[Cell]) -> list[int]:
+    return [j for j, cell in enumerate(row) if not blank(cell)]
+
+
+def _found_columns(sheet: Sheet) -> list[str]:
+    """The headers a sheet seems to have, to tell the user what we saw."""
+    for row in sheet.rows[:HEADER_SEARCH_ROWS]:
+        texts = [cell_text(c) for c in row if not blank(c)]
+        if len(texts) >= 2:
+            return texts
+    return []
+
+
+def _first_header(sheet: Sheet, mapping: ColumnMapping) -> tuple[int, dict[str, int]] | None:
+    for i, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        keys = _header_keys(row, mapping, fuzzy=True)
+        if _is_table_header(keys):
+            return i, keys
+    return None
+
+
+def _candidates(sheets: list[Sheet]) -> list[Sheet]:
+    named = [s for s in sheets if sheet_role(s.name) == "measures"]
+    others = [s for s in sheets if sheet_role(s.name) is None]
+    return named + others or sheets
+
+
+def find_measure_table(sheets: list[Sheet], mapping: ColumnMapping | None = None) -> MeasureTable:
+    """The measure table of a workbook, or a refusal that says which columns were found."""
+    mapping = mapping or ColumnMapping()
+    candidates = _candidates(sheets)
+    for sheet in candidates:
+        found = _first_header(sheet, mapping)
+        if found is None:
+            continue
+        header_row, keys = found
+        missing = [COLUMN_BY_KEY[k].label for k in ("title", "status") if k not in keys]
+        if missing:
+            seen = ", ".join(f"„{cell_text(sheet.rows[header_row][j])}“" for j in _filled(sheet.rows[header_row]))
+            raise LoadError(
+                f"Die Spalte{'n' if len(missing) > 1 else ''} {' und '.join(f'„{m}“' for m in missing)} "
+                f"wurde{'n' if len(missing) > 1 else ''} nicht gefunden. Gefundene Spalten: {seen}. "
+                "Bitte die Spalten benennen oder beim Hochladen zuordnen.",
+                sheet=sheet.name,
+                row=header_row + 1,
+            )
+        return _read_blocks(sheet, header_row, keys, mapping)
+    sheet = candidates[0] if candidates else None
+    seen = ", ".join(f"„{t}“" for t in _found_columns(sheet)) if sheet else ""
+    if sheet is None or not any(_filled(r) for r in sheet.rows):
+        raise LoadError("Die Datei enthält keine Daten.", sheet=sheet.name if sheet else None)
+    raise LoadError(
+        "Die Spalten „Maßnahme“ und „Status“ wurden nicht gefunden. "
+        + (f"Gefundene Spalten: {seen}. " if seen else "")
+        + "Bitte die Spalten benennen oder beim Hochladen zuordnen.",
+        sheet=sheet.name,
+    )
+
+
+def _section_before(sheet: Sheet, header_row: int) -> str | None:
+    """The lone cell right above the first header names the first Handlungsfeld."""
+    for row in reversed(sheet.rows[:header_row]):
+        filled = _filled(row)
+        if filled:
+            return cell_text(row[filled[0]]) if len(filled) == 1 else None
+    return None
+
+
+def _read_blocks(sheet: Sheet, header_row: int, keys: dict[str, int], mapping: ColumnMapping) -> MeasureTable:
+    rows = sheet.rows
+    header = rows[header_row]
+    table = MeasureTable(
+        sheet=sheet.name,
+        headers={k: cell_text(header[j]) for k, j in keys.items()},
+        values={c.key: [] for c in COLUMNS},
+        sections=[],
+        rows=[],
+    )
+    area = _section_before(sheet, header_row)
+    group: str | None = None
+    first_column = min(keys.values())
+    status_headers = {fold(COLUMN_BY_KEY["status"].label), *(fold(s) for s in COLUMN_BY_KEY["status"].synonyms)}
+    if "status" in mapping.columns:
+        status_headers.add(fold(mapping.columns["status"]))
+
+    def header_at(i: int) -> dict[str, int] | None:
+        row = rows[i]
+        j = keys["status"]
+        cell = row[j] if j < len(row) else None
+        if not (isinstance(cell, str) and fold(cell) in status_headers):
+            return None
+        found = _header_keys(row, mapping, fuzzy=True)
+        return found if _is_table_header(found) else None
+
+    def next_filled(i: int) -> int | None:
+        for k in range(i + 1, len(rows)):
+            if _filled(rows[k]):
+                return k
+        return None
+
+    i = header_row
+    while i + 1 < len(rows):
+        i += 1
+        row = rows[i]
+        filled = _filled(row)
+        if not filled:
+            continue
+        if len(filled) == 1 and filled[0] == first_column and filled[0] != keys.get("status"):
+            text = cell_text(row[filled[0]])
+            following = next_filled(i)
+            if following is not None and header_at(following) is not None:
+                area, group = text, None
+            else:
+                group = text
+            continue
+        repeated = header_at(i)
+        if repeated is not None:
+            keys = repeated
+            continue
+        cells = {k: (row[j] if j < len(row) else None) for k, j in keys.items()}
+        if blank(cells.get("title")):
+            if any(not blank(v) for k, v in cells.items() if k != "title"):
+                table.findings.append(
+                    Finding(
+                        "Zeile ohne Eintrag in „Maßnahme“; sie wurde übersprungen.",
+                        sheet.name,
+                        i + 1,
+                        table.headers.get("title", "Maßnahme"),
+                    )
+                )
+            continue
+        for key in table.values:
+            table.values[key].append(cells.get(key))
+        table.sections.append((area, group))
+        table.rows.append(i + 1)
+    if not table.rows:
+        raise LoadError(
+            "Die Tabelle hat eine Kopfzeile, aber keine Datenzeilen mit einer Maßnahme.",
+            sheet=sheet.name,
+            row=header_row + 1,
+        )
+    return table
+
+
+def _keyed_header(sheet: Sheet, columns: dict[str, tuple[str, ...]], minimum: int) -> tuple[int, dict[str, int]] | None:
+    for i, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        keys: dict[str, int] = {}
+        for j, cell in enumerate(row):
+            for key, names in columns.items():
+                if key not in keys and match_label(cell, names):
+                    keys[key] = j
+        if len(keys) >= minimum:
+            return i, keys
+    return None
+
+
+def read_organisation(sheets: list[Sheet]) -> dict[str, tuple[str, ...]]:
+    """The Organisation sheet's mapping from Verantwortlichkeit text to units."""
+    mapping: dict[str, tuple[str, ...]] = {}
+    for sheet in sheets:
+        if sheet_role(sheet.name) != "organisation":
+            continue
+        found = _keyed_header(sheet, ORGANISATION_COLUMNS, 2)
+        if found is None:
+            continue
+        header_row, keys = found
+        for row in sheet.rows[header_row + 1 :]:
+            raw = row[keys["responsible"]] if keys["responsible"] < len(row) else None
+            units = row[keys["units"]] if keys["units"] < len(row) else None
+            if not blank(raw) and not blank(units):
+                mapping[responsibility_key(cell_text(raw))] = parse_units_cell(cell_text(units))
+    return mapping
+
+
+def _report_key(label: Cell) -> str | None:
+    for key, name in REPORT_FIELDS.items():
+        if match_label(label, (name, *REPORT_FIELD_SYNONYMS.get(key, ()))):
+            return key
+    return None
+
+
+def read_report_info(sheets: list[Sheet]) -> tuple[dict[str, str], dt.date | None, list[Finding]]:
+    """The Bericht sheet: a label in the first column, its text in the second."""
+    info: dict[str, str] = {}
+    report_date: dt.date | None = None
+    findings: list[Finding] = []
+    for sheet in sheets:
+        if sheet_role(sheet.name) != "report":
+            continue
+        for i, row in enumerate(sheet.rows):
+            filled = _filled(row)
+            if len(filled) < 2:
+                continue
+            key = _report_key(row[filled[0]])
+            value = row[filled[1]]
+            if key == "report_date":
+                period = parse_target(value)
+                if period is None or period.due is None:
+                    findings.append(
+                        Finding(
+                            f"Der Stichtag „{cell_text(value)}“ ist kein lesbares Datum.",
+                            sheet.name,
+                            i + 1,
+                            cell_text(row[filled[0]]),
+                        )
+                    )
+                else:
+                    report_date = period.due
+            elif key:
+                info[key] = long_text(value)
+    return info, report_date, findings
+
+
+def parse_number(cell: Cell) -> float | None:
+    """A figure as Germans write it: "1.234,5", "55 %", or a number cell."""
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, int | float):
+        return float(cell)
+    text = cell_text(cell).replace("%", "").replace("€", "").replace(" ", "")
+    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?|-?\d+(,\d+)?", text):
+        return float(text.replace(".", "").replace(",", "."))
+    if re.fullmatch(r"-?\d+\.\d+", text):
+        return float(text)
+    return None
+
+
+def read_scorecard(sheets: list[Sheet]) -> tuple[list[dict[str, object]], list[Finding]]:
+    """Scorecard rows, one per Messgröße, with the perspective's texts carried down."""
+    records: list[dict[str, object]] = []
+    findings: list[Finding] = []
+    for sheet in sheets:
+        if sheet_role(sheet.name) != "scorecard":
+            continue
+        found = _keyed_header(sheet, SCORECARD_COLUMNS, 2)
+        if found is None:
+            continue
+        header_row, keys = found
+        header = sheet.rows[header_row]
+        carried: dict[str, str] = {}
+        for i, row in enumerate(sheet.rows[header_row + 1 :], start=header_row + 2):
+            cells = {k: (row[j] if j < len(row) else None) for k, j in keys.items()}
+            if all(blank(c) for c in cells.values()):
+                continue
+            if not blank(cells.get("perspective")) and cell_text(cells["perspective"]) != carried.get("perspective"):
+                carried = {}
+            record: dict[str, object] = {"row": i}
+            for key in ("perspective", "question", "goals", "actions"):
+                text = long_text(cells.get(key))
+                if text:
+                    carried[key] = text
+                record[key] = carried.get(key, "")
+            for key in ("indicator", "unit"):
+                record[key] = cell_text(cells.get(key))
+            for key in ("target_value", "actual_value"):
+                cell = cells.get(key)
+                value = None if blank(cell) else parse_number(cell)
+                if not blank(cell) and value is None:
+                    findings.append(
+                        Finding(
+                            f"„{cell_text(cell)}“ ist keine Zahl; der Wert wird nicht verwendet.",
+                            sheet.name,
+                            i,
+                            cell_text(header[keys[key]]),
+                        )
+                    )
+                record[key] = value
+            records.append(record)
+    return records, findings
