@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -21,3 +22,11 @@ def format_percent(share: float) -> str:
 
 def format_count(value: int) -> str:
     return f"{value:,}".replace(",", ".")
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=])")
+
+
+def escape_markdown(text: str) -> str:
+    """Text from a spreadsheet made inert for Markdown: shown literally, never a link, tag or formula."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))

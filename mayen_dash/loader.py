@@ -19,10 +19,12 @@ from .model import NO_AREA, ColumnMapping, Finding, Report, area_categories, emp
 from .normalize import Period, parse_target, report_date_from_filename, split_units
 from .reading import Cell, read_sheets
 from .tables import (
+    ColumnPreview,
     MeasureTable,
     blank,
     cell_text,
     find_measure_table,
+    preview_columns,
     read_organisation,
     read_report_info,
     read_scorecard,
@@ -208,17 +210,24 @@ def _measures(
     )
 
 
+def _bytes_and_name(source: bytes | str | Path, filename: str | None) -> tuple[bytes, str]:
+    if isinstance(source, str | Path):
+        path = Path(source)
+        return path.read_bytes(), filename or path.name
+    return bytes(source), filename or ""
+
+
+def preview(source: bytes | str | Path, filename: str | None = None) -> ColumnPreview | None:
+    """Headers and sample values of a file's table, for the user to say which column is which."""
+    data, filename = _bytes_and_name(source, filename)
+    return preview_columns(read_sheets(data, filename))
+
+
 def load_report(
     source: bytes | str | Path, filename: str | None = None, mapping: ColumnMapping | None = None
 ) -> Report:
     """Read a workbook or CSV into a Report, or raise LoadError with a German message."""
-    if isinstance(source, str | Path):
-        path = Path(source)
-        filename = filename or path.name
-        data = path.read_bytes()
-    else:
-        data = bytes(source)
-    filename = filename or ""
+    data, filename = _bytes_and_name(source, filename)
     mapping = mapping or ColumnMapping()
 
     sheets = read_sheets(data, filename)

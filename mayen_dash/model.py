@@ -8,6 +8,7 @@ once in the loader and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -48,13 +49,24 @@ class Finding:
 
 
 class LoadError(Exception):
-    """A file that cannot be used at all. The message is German and meant for the user."""
+    """A file that cannot be used at all. The message is German and meant for the user.
+
+    `columns_missing` marks the one refusal the user can mend in the browser:
+    a readable table whose Maßnahme or Status column was not recognised.
+    """
 
     def __init__(
-        self, message: str, *, sheet: str | None = None, row: int | None = None, column: str | None = None
+        self,
+        message: str,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        columns_missing: bool = False,
     ) -> None:
         super().__init__(message)
         self.finding = Finding(message, sheet, row, column, ERROR)
+        self.columns_missing = columns_missing
 
     def __str__(self) -> str:
         return str(self.finding)
@@ -73,6 +85,10 @@ class ColumnMapping:
 
     def __bool__(self) -> bool:
         return bool(self.columns or self.status_values)
+
+    def key(self) -> str:
+        """A text that differs exactly when the mappings differ, for cache keys."""
+        return json.dumps([self.columns, self.status_values], sort_keys=True, ensure_ascii=False)
 
 
 # The measure table's columns, in display order. `units` holds a tuple per row.

@@ -140,6 +140,7 @@ def find_measure_table(sheets: list[Sheet], mapping: ColumnMapping | None = None
                 "Bitte die Spalten benennen oder beim Hochladen zuordnen.",
                 sheet=sheet.name,
                 row=header_row + 1,
+                columns_missing=True,
             )
         return _read_blocks(sheet, header_row, keys, mapping)
     sheet = candidates[0] if candidates else None
@@ -151,6 +152,7 @@ def find_measure_table(sheets: list[Sheet], mapping: ColumnMapping | None = None
         + (f"Gefundene Spalten: {seen}. " if seen else "")
         + "Bitte die Spalten benennen oder beim Hochladen zuordnen.",
         sheet=sheet.name,
+        columns_missing=bool(seen),
     )
 
 
@@ -364,3 +366,33 @@ def read_scorecard(sheets: list[Sheet]) -> tuple[list[dict[str, object]], list[F
                 record[key] = value
             records.append(record)
     return records, findings
+
+
+@dataclass
+class ColumnPreview:
+    """A table's headers and a sample of each column's values, for mapping columns by hand."""
+
+    sheet: str
+    headers: list[str]
+    samples: dict[str, list[str]]
+
+
+def preview_columns(sheets: list[Sheet], limit: int = 50) -> ColumnPreview | None:
+    """The first row with two or more cells, taken as headers, and up to `limit` distinct values per column."""
+    for sheet in _candidates(sheets):
+        for i, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+            filled = _filled(row)
+            if len(filled) < 2:
+                continue
+            headers = [cell_text(row[j]) for j in filled]
+            samples: dict[str, list[str]] = {}
+            for j, header in zip(filled, headers, strict=True):
+                values: dict[str, None] = {}
+                for other in sheet.rows[i + 1 :]:
+                    if j < len(other) and not blank(other[j]):
+                        values.setdefault(cell_text(other[j]))
+                        if len(values) >= limit:
+                            break
+                samples[header] = list(values)
+            return ColumnPreview(sheet.name, headers, samples)
+    return None

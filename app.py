@@ -1,0 +1,32 @@
+"""Mayen Digital-Dashboard: entry point. Run with `make run` (streamlit run app.py).
+
+This script runs on every interaction: it loads the report in use, draws the
+sidebar filters that every page shares, and hands over to the chosen page.
+"""
+
+import streamlit as st
+
+import ui
+from mayen_dash.model import LoadError
+
+st.set_page_config(
+    page_title="Mayen Digital-Dashboard", page_icon="📊", layout="wide", initial_sidebar_state="expanded"
+)
+
+pages = [
+    st.Page("pages/uebersicht.py", title="Übersicht", icon=":material/dashboard:", default=True),
+    st.Page("pages/status.py", title="Status", icon=":material/donut_large:", url_path="status"),
+    st.Page("pages/ueberfaellig.py", title="Überfällig", icon=":material/schedule:", url_path="ueberfaellig"),
+    st.Page("pages/scorecard.py", title="Balanced Scorecard", icon=":material/balance:", url_path="scorecard"),
+    st.Page("pages/massnahmen.py", title="Maßnahmen", icon=":material/table_rows:", url_path="massnahmen"),
+    st.Page("pages/daten.py", title="Daten", icon=":material/upload_file:", url_path="daten"),
+]
+page = st.navigation(pages)
+
+try:
+    ui.build_view()
+except LoadError as error:
+    st.error(f"Die Daten konnten nicht geladen werden: {error}")
+    st.stop()
+
+page.run()

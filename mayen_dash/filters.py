@@ -1,0 +1,122 @@
+"""The dashboard's filter state and its form in a link.
+
+A view of the dashboard is a `Filters` value. It round-trips through URL
+query parameters (`einheit`, `feld`, `status`, `q`, `stichtag`; repeated for
+several values), so that a link sent after a meeting reproduces the view. It
+knows nothing about Streamlit: the app reads and writes plain dicts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from .metrics import filter_measures
+from .model import Report
+from .vocabulary import STATUS_CODES, status_code_for_label
+
+PARAM_UNIT = "einheit"
+PARAM_AREA = "feld"
+PARAM_STATUS = "status"
+PARAM_QUERY = "q"
+PARAM_AS_OF = "stichtag"
+PARAMS = (PARAM_UNIT, PARAM_AREA, PARAM_STATUS, PARAM_QUERY, PARAM_AS_OF)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user narrowed the view to. Empty tuples mean "all"."""
+
+    units: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    query: str = ""
+    as_of: dt.date | None = None
+    ignored: tuple[str, ...] = field(default=(), compare=False)
+
+    def apply(self, report: Report) -> pd.DataFrame:
+        return filter_measures(
+            report.measures, units=self.units, areas=self.areas, statuses=self.statuses, query=self.query
+        )
+
+    def reference_date(self, report: Report) -> dt.date:
+        """The date overdue is measured against: chosen, else the report's Stichtag, else today."""
+        return self.as_of or report.report_date or dt.date.today()
+
+    def is_empty(self) -> bool:
+        return not (self.units or self.areas or self.statuses or self.query)
+
+    def with_(self, **changes: object) -> Filters:
+        return replace(self, **changes)
+
+    def to_params(self) -> dict[str, list[str] | str]:
+        """Query parameters for this view; absent criteria are left out of the link."""
+        params: dict[str, list[str] | str] = {}
+        if self.units:
+            params[PARAM_UNIT] = list(self.units)
+        if self.areas:
+            params[PARAM_AREA] = list(self.areas)
+        if self.statuses:
+            params[PARAM_STATUS] = list(self.statuses)
+        if self.query:
+            params[PARAM_QUERY] = self.query
+        if self.as_of:
+            params[PARAM_AS_OF] = self.as_of.isoformat()
+        return params
+
+
+def _values(params: Mapping[str, Sequence[str] | str], name: str) -> list[str]:
+    value = params.get(name, [])
+    values = [value] if isinstance(value, str) else list(value)
+    return [v.strip() for v in values if v and v.strip()]
+
+
+def _date(text: str) -> dt.date | None:
+    for parse in (dt.date.fromisoformat, lambda t: dt.datetime.strptime(t, "%d.%m.%Y").date()):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return None
+
+
+def from_params(params: Mapping[str, Sequence[str] | str], report: Report) -> Filters:
+    """Filters from query parameters, keeping only values this report knows.
+
+    A link may be older than the data: unknown units, fields or statuses are
+    dropped and named in `ignored`, so the page can say so instead of showing
+    an empty view without explanation.
+    """
+    ignored: list[str] = []
+    known_units = set(report.units)
+    units = []
+    for unit in _values(params, PARAM_UNIT):
+        (units if unit in known_units else ignored).append(unit)
+    known_areas = set(report.areas)
+    areas = []
+    for area in _values(params, PARAM_AREA):
+        (areas if area in known_areas else ignored).append(area)
+    statuses = []
+    for text in _values(params, PARAM_STATUS):
+        code = text if text in STATUS_CODES else status_code_for_label(text)
+        if code:
+            statuses.append(code)
+        else:
+            ignored.append(text)
+    as_of = None
+    for text in _values(params, PARAM_AS_OF)[:1]:
+        as_of = _date(text)
+        if as_of is None:
+            ignored.append(text)
+    query = " ".join(_values(params, PARAM_QUERY))
+    return Filters(
+        tuple(dict.fromkeys(units)),
+        tuple(dict.fromkeys(areas)),
+        tuple(dict.fromkeys(statuses)),
+        query,
+        as_of,
+        tuple(ignored),
+    )

@@ -1,0 +1,136 @@
+"""Daten: upload an updated spreadsheet, check it, and only then use it.
+
+A refused file never replaces the data in use. A readable table whose
+Maßnahme or Status column is not recognised can be mapped by hand; the mapping
+is remembered for the next file of the same shape.
+"""
+
+import streamlit as st
+
+import ui
+from mayen_dash.formatting import escape_markdown, format_count, format_date
+from mayen_dash.loader import preview
+from mayen_dash.mappings import MappingMemory, signature
+from mayen_dash.model import ColumnMapping, LoadError, Report
+from mayen_dash.settings import TEMPLATE, data_dir
+from mayen_dash.vocabulary import COLUMNS, STATUS_CODES, STATUS_LABELS, match_column, match_status
+
+NOT_MAPPED = "—"
+
+view = ui.current_view()
+current = ui.current_source()
+memory = MappingMemory(data_dir() / "zuordnungen.json")
+
+st.title("Daten", anchor=False)
+st.markdown(
+    f"Angezeigt wird **{escape_markdown(current.name)}**: {format_count(len(view.report.measures))} Maßnahmen, "
+    f"Stand {escape_markdown(format_date(view.report.report_date) or 'unbekannt')}."
+)
+if st.session_state.get(ui.KEY_SOURCE) is not None and st.button("Zum mitgelieferten Bericht zurückkehren"):
+    del st.session_state[ui.KEY_SOURCE]
+    st.rerun()
+
+
+def show_check(source: ui.Source, report: Report) -> None:
+    """What the file contains and what was noticed, and the button that puts it to use."""
+    st.success(
+        f"Die Datei ist lesbar: {format_count(len(report.measures))} Maßnahmen, "
+        f"Stand {format_date(report.report_date) or 'unbekannt (kein Stichtag in der Datei)'}."
+    )
+    counts = report.measures["status"].value_counts()
+    columns = st.columns(len(STATUS_CODES))
+    for column, code in zip(columns, STATUS_CODES, strict=True):
+        column.metric(STATUS_LABELS[code], format_count(int(counts.get(code, 0))))
+    if report.warnings:
+        st.warning(
+            f"{format_count(len(report.warnings))} Hinweise zu einzelnen Zeilen. Die Zeilen werden trotzdem "
+            "übernommen; bitte bei Gelegenheit in der Tabelle berichtigen."
+        )
+        st.dataframe(ui.findings_table(report.warnings), hide_index=True)
+    if source.sha256 == current.sha256 and source.mapping == current.mapping:
+        st.info("Diese Datei wird bereits angezeigt.")
+    elif st.button("Diese Daten verwenden", type="primary"):
+        ui.use_source(source)
+        if source.mapping:
+            memory.put(signature(preview(source.data, source.name).headers), source.mapping)
+        st.rerun()
+
+
+def mapping_form(source: ui.Source) -> ColumnMapping | None:
+    """Let the user say which column is which and what its status values mean."""
+    columns = preview(source.data, source.name)
+    if columns is None:
+        return None
+    shape = signature(columns.headers)
+    remembered = memory.get(shape) or ColumnMapping()
+    if remembered:
+        st.info("Für Tabellen mit diesen Spalten ist eine Zuordnung gespeichert; sie ist unten voreingestellt.")
+    st.subheader("Spalten zuordnen", anchor=False)
+    options = [NOT_MAPPED, *columns.headers]
+    chosen: dict[str, str] = {}
+    left, right = st.columns(2)
+    for i, column in enumerate(COLUMNS):
+        guess = remembered.columns.get(column.key) or next(
+            (h for h in columns.headers if match_column(h) == column.key), NOT_MAPPED
+        )
+        label = column.label + (" (Pflicht)" if column.required else "")
+        value = (left if i % 2 == 0 else right).selectbox(
+            label,
+            options,
+            index=options.index(guess) if guess in options else 0,
+            key=f"map_{shape}_{column.key}",
+            format_func=escape_markdown,
+        )
+        if value != NOT_MAPPED:
+            chosen[column.key] = value
+    if "title" not in chosen or "status" not in chosen:
+        st.warning("Bitte mindestens die Spalten für „Maßnahme“ und „Status“ wählen.")
+        return None
+    st.subheader(f"Werte der Spalte „{escape_markdown(chosen['status'])}“ zuordnen", anchor=False)
+    values: dict[str, str] = {}
+    status_options = list(STATUS_CODES)
+    for value in columns.samples.get(chosen["status"], []):
+        guess = remembered.status_values.get(value) or match_status(value)
+        values[value] = st.selectbox(
+            f"„{escape_markdown(value)}“ bedeutet",
+            status_options,
+            index=status_options.index(guess),
+            format_func=STATUS_LABELS.get,
+            key=f"map_{shape}_value_{value}",
+        )
+    return ColumnMapping(chosen, values)
+
+
+st.header("Neue Tabelle hochladen", anchor=False)
+st.write(
+    "Excel-Arbeitsmappe (.xlsx) oder CSV-Datei, höchstens 25 MB. Die Datei wird zuerst geprüft; "
+    "erst nach „Diese Daten verwenden“ zeigen alle Seiten die neuen Daten."
+)
+uploaded = st.file_uploader("Tabelle hochladen", type=["xlsx", "csv"], key="upload")
+if uploaded is not None:
+    source = ui.Source(uploaded.getvalue(), uploaded.name)
+    try:
+        show_check(source, ui.load_source(source))
+    except LoadError as error:
+        st.error(
+            f"Die Datei wurde nicht übernommen. {escape_markdown(str(error))}\n\n"
+            "Die bisherigen Daten bleiben unverändert."
+        )
+        if error.columns_missing:
+            mapping = mapping_form(source)
+            if mapping is not None:
+                mapped = ui.Source(source.data, source.name, mapping)
+                try:
+                    show_check(mapped, ui.load_source(mapped))
+                except LoadError as mapped_error:
+                    st.error(escape_markdown(str(mapped_error)))
+
+st.header("Vorlage", anchor=False)
+st.write("Eine leere Tabelle mit allen Spalten, den erlaubten Status-Werten und Hinweisen zum Ausfüllen.")
+st.download_button(
+    "Vorlage herunterladen (vorlage.xlsx)",
+    data=TEMPLATE.read_bytes(),
+    file_name="vorlage.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+)

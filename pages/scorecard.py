@@ -1,0 +1,36 @@
+"""Balanced Scorecard: the four perspectives side by side, figures only where the city recorded them."""
+
+import streamlit as st
+
+import ui
+from mayen_dash.charts import indicator_chart
+from mayen_dash.formatting import escape_markdown
+from mayen_dash.scorecard import perspectives
+
+view = ui.current_view()
+st.title("Balanced Scorecard", anchor=False)
+st.caption(escape_markdown(view.report.title))
+
+items = perspectives(view.report.scorecard)
+if not items:
+    st.info("Die Datei enthält keine Balanced Scorecard (Blatt „Scorecard“).")
+for column, perspective in zip(st.columns(max(len(items), 1), border=True), items, strict=False):
+    with column:
+        st.subheader(escape_markdown(perspective.name), anchor=False)
+        if perspective.question:
+            st.markdown("**Leitfrage**")
+            st.text(perspective.question)
+        st.markdown("**Strategische Ziele**")
+        for goal in perspective.goals:
+            st.text(f"• {goal}")
+        st.markdown("**Maßnahmen**")
+        for action in perspective.actions:
+            st.text(f"• {action}")
+        st.markdown("**Messgrößen**")
+        for indicator in perspective.indicators:
+            if indicator.has_figures:
+                ui.chart(indicator_chart(indicator.name, indicator.actual, indicator.target, indicator.unit))
+            else:
+                st.text(f"• {indicator.name}")
+        if not any(i.has_figures for i in perspective.indicators):
+            st.caption("Für diese Messgrößen sind noch keine Ist- und Zielwerte erfasst.")

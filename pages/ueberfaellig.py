@@ -1,0 +1,45 @@
+"""Überfällig: what is late at the reference date, what falls due next, and the whole timeline."""
+
+import streamlit as st
+
+import ui
+from mayen_dash.charts import overdue_chart, timeline_chart
+from mayen_dash.exports import DUE_LABEL, due_soon_frame, overdue_frame
+from mayen_dash.formatting import format_date
+from mayen_dash.metrics import DEFINITIONS
+
+view = ui.current_view()
+as_of = format_date(view.as_of)
+date_column = st.column_config.DateColumn(DUE_LABEL, format="DD.MM.YYYY")
+
+st.title("Überfällig", anchor=False)
+st.caption(ui.filter_caption(view))
+
+late = overdue_frame(view.measures, view.as_of)
+st.header(f"Überfällig am {as_of}: {len(late)}", anchor=False, help=DEFINITIONS["overdue"].format(as_of=as_of))
+if late.empty:
+    st.success(f"Zum Stichtag {as_of} ist keine Maßnahme im Filter überfällig.")
+else:
+    st.dataframe(late, hide_index=True, column_config={DUE_LABEL: date_column})
+    ui.chart(
+        overdue_chart(view.measures, view.as_of),
+        help="Tage zwischen Fälligkeit und Stichtag, die am längsten überfälligen oben.",
+    )
+
+soon = due_soon_frame(view.measures, view.as_of)
+st.header(
+    f"Fällig in den nächsten 90 Tagen: {len(soon)}",
+    anchor=False,
+    help=f"Nicht erledigte und nicht zurückgestellte Maßnahmen mit Fälligkeit vom {as_of} bis 90 Tage danach.",
+)
+if soon.empty:
+    st.info("In den 90 Tagen nach dem Stichtag wird keine Maßnahme im Filter fällig.")
+else:
+    st.dataframe(soon, hide_index=True, column_config={DUE_LABEL: date_column})
+
+st.header("Zeitplan", anchor=False)
+ui.chart(
+    timeline_chart(view.measures, view.as_of),
+    help="Alle Maßnahmen mit Zeitraum: „2022/2023“ reicht vom 01.01.2022 bis 31.12.2023, „08/2022“ über den "
+    "August 2022. Die senkrechte Linie ist der Stichtag.",
+)

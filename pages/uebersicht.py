@@ -1,0 +1,56 @@
+"""Übersicht: where the strategy stands, in five figures and one chart."""
+
+import streamlit as st
+
+import ui
+from mayen_dash.charts import progress_by_area_chart
+from mayen_dash.formatting import escape_markdown, format_count, format_date, format_percent
+from mayen_dash.metrics import DEFINITIONS, kpis
+
+view = ui.current_view()
+report = view.report
+figures = kpis(view.measures, view.as_of)
+
+st.title(escape_markdown(report.title), anchor=False)
+if report.info.get("subtitle"):
+    st.subheader(escape_markdown(report.info["subtitle"]), anchor=False)
+st.caption(ui.filter_caption(view))
+
+columns = st.columns(5)
+columns[0].metric("Maßnahmen", format_count(figures["measures"]), help=DEFINITIONS["measures"], border=True)
+columns[1].metric(
+    "erledigt",
+    f"{format_count(figures['done'])} · {format_percent(figures['done_share'])}",
+    help=DEFINITIONS["done"],
+    border=True,
+)
+columns[2].metric("in Bearbeitung", format_count(figures["in_progress"]), help=DEFINITIONS["in_progress"], border=True)
+columns[3].metric("offen", format_count(figures["open"]), help=DEFINITIONS["open"], border=True)
+columns[4].metric(
+    "überfällig",
+    format_count(figures["overdue"]),
+    help=DEFINITIONS["overdue"].format(as_of=format_date(view.as_of)),
+    border=True,
+)
+
+st.header("Fortschritt nach Handlungsfeld", anchor=False)
+ui.clickable_chart(
+    progress_by_area_chart(view.measures),
+    key="chart_progress",
+    filter_key=ui.KEY_AREAS,
+    help="Anteile je Handlungsfeld an dessen Maßnahmen im aktuellen Filter (100 % je Balken); "
+    "die Zahl im Balken ist die Anzahl. Ein Klick auf einen Balken filtert auf das Handlungsfeld.",
+)
+
+st.header("Aus dem Bericht", anchor=False)
+sections = [
+    ("Fortschritte seit dem letzten Bericht", "progress"),
+    ("Geplante nächste Schritte", "next_steps"),
+    ("Problembereiche und Gegenmaßnahmen", "problems"),
+]
+present = [(label, report.info[key]) for label, key in sections if report.info.get(key)]
+if present:
+    for tab, (_label, text) in zip(st.tabs([label for label, _ in present]), present, strict=True):
+        tab.text(text)
+else:
+    st.info("Die Datei enthält keine Berichtstexte (Blatt „Bericht“).")

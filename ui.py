@@ -1,0 +1,250 @@
+"""Streamlit glue shared by app.py and the pages: loading, the sidebar filters, small renderers.
+
+Everything that computes lives in mayen_dash; this module only moves values
+between Streamlit's session state, the URL and the package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from mayen_dash.filters import PARAMS, Filters, from_params
+from mayen_dash.formatting import escape_markdown, format_date
+from mayen_dash.loader import load_report
+from mayen_dash.model import ColumnMapping, Finding, Report
+from mayen_dash.settings import BUNDLED_REPORT
+from mayen_dash.vocabulary import STATUS_CODES, STATUS_LABELS
+
+# Session-state keys of the sidebar widgets and of the data in use.
+KEY_UNITS, KEY_AREAS, KEY_STATUSES, KEY_QUERY, KEY_AS_OF = (f"filter_{p}" for p in PARAMS)
+KEY_SOURCE = "source"
+KEY_FILTERS_FOR = "filters_for_report"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The file the dashboard shows: its bytes, name and the column mapping it needs."""
+
+    data: bytes
+    name: str
+    mapping: ColumnMapping = field(default_factory=ColumnMapping)
+    sha256: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sha256", hashlib.sha256(self.data).hexdigest())
+
+
+@dataclass(frozen=True)
+class View:
+    """What every page draws: the report, the filters in force and the measures they leave."""
+
+    report: Report
+    filters: Filters
+    measures: pd.DataFrame
+    as_of: dt.date
+
+
+@st.cache_data(max_entries=8, show_spinner="Bericht wird geladen …")
+def _load_cached(sha256: str, name: str, mapping_key: str, _source: Source) -> Report:
+    """Parse a file once per content: keyed by its hash, not its bytes, so a hit costs nothing."""
+    return load_report(_source.data, name, mapping=_source.mapping)
+
+
+def load_source(source: Source) -> Report:
+    """The report of a file; raises LoadError with a German message when it is refused."""
+    return _load_cached(source.sha256, source.name, source.mapping.key(), source)
+
+
+@st.cache_resource
+def _bundled_source() -> Source:
+    return Source(BUNDLED_REPORT.read_bytes(), BUNDLED_REPORT.name)
+
+
+def current_source() -> Source:
+    source = st.session_state.get(KEY_SOURCE)
+    return source if isinstance(source, Source) else _bundled_source()
+
+
+def use_source(source: Source) -> None:
+    """Make an accepted file the data of every page in this session."""
+    st.session_state[KEY_SOURCE] = source
+
+
+def _params() -> dict[str, list[str]]:
+    return {name: st.query_params.get_all(name) for name in PARAMS}
+
+
+def _seed_filters(report: Report) -> None:
+    """Set the widgets from the link on a session's first run, or keep what still applies after an upload."""
+    state = st.session_state
+    if KEY_FILTERS_FOR not in state:
+        filters = from_params(_params(), report)
+        if filters.ignored:
+            state["filters_ignored"] = filters.ignored
+    else:
+        filters = Filters(
+            units=tuple(u for u in state.get(KEY_UNITS, []) if u in report.units),
+            areas=tuple(a for a in state.get(KEY_AREAS, []) if a in report.areas),
+            statuses=tuple(state.get(KEY_STATUSES, [])),
+            query=state.get(KEY_QUERY, ""),
+        )
+    state[KEY_UNITS] = list(filters.units)
+    state[KEY_AREAS] = list(filters.areas)
+    state[KEY_STATUSES] = list(filters.statuses)
+    state[KEY_QUERY] = filters.query
+    state[KEY_AS_OF] = filters.as_of or report.report_date or dt.date.today()
+    state[KEY_FILTERS_FOR] = report.sha256
+
+
+def _set_today() -> None:
+    st.session_state[KEY_AS_OF] = dt.date.today()
+
+
+def _reset_filters() -> None:
+    for key in (KEY_UNITS, KEY_AREAS, KEY_STATUSES):
+        st.session_state[key] = []
+    st.session_state[KEY_QUERY] = ""
+
+
+def sidebar_filters(report: Report) -> Filters:
+    """The filters in the sidebar of every page, mirrored into the URL."""
+    state = st.session_state
+    if state.get(KEY_FILTERS_FOR) != report.sha256:
+        _seed_filters(report)
+    sidebar = st.sidebar
+    sidebar.header("Filter")
+    sidebar.multiselect(
+        "Organisationseinheit",
+        report.units,
+        key=KEY_UNITS,
+        placeholder="alle",
+        help="Maßnahmen, an denen die Einheit beteiligt ist (allein oder mit anderen).",
+    )
+    sidebar.multiselect("Handlungsfeld", report.areas, key=KEY_AREAS, placeholder="alle")
+    sidebar.multiselect(
+        "Status", list(STATUS_CODES), format_func=STATUS_LABELS.get, key=KEY_STATUSES, placeholder="alle"
+    )
+    sidebar.text_input(
+        "Suche",
+        key=KEY_QUERY,
+        placeholder="Titel, ID, Verantwortlichkeit, Anmerkung …",
+        help="Sucht ohne Rücksicht auf Groß-/Kleinschreibung in ID, Maßnahme, "
+        "Verantwortlichkeit, Zieldatum und Anmerkungen.",
+    )
+    left, right = sidebar.columns([3, 2], vertical_alignment="bottom")
+    left.date_input(
+        "Stichtag",
+        key=KEY_AS_OF,
+        format="DD.MM.YYYY",
+        help="Bezugsdatum für „überfällig“. Voreingestellt ist der Stichtag des Berichts"
+        + (f" ({format_date(report.report_date)})." if report.report_date else "."),
+    )
+    right.button("Heute", on_click=_set_today, help="Stichtag auf das heutige Datum setzen")
+    as_of = state[KEY_AS_OF] or report.report_date or dt.date.today()
+    filters = Filters(
+        units=tuple(state[KEY_UNITS]),
+        areas=tuple(state[KEY_AREAS]),
+        statuses=tuple(state[KEY_STATUSES]),
+        query=state[KEY_QUERY].strip(),
+        as_of=None if as_of == report.report_date else as_of,
+    )
+    if not filters.is_empty():
+        sidebar.button("Filter zurücksetzen", on_click=_reset_filters)
+    ignored = state.pop("filters_ignored", ())
+    if ignored:
+        sidebar.warning(
+            "Aus dem Link nicht übernommen (in diesen Daten unbekannt): " + escape_markdown(", ".join(ignored))
+        )
+    _write_params(filters)
+    return filters
+
+
+def _write_params(filters: Filters) -> None:
+    wanted = filters.to_params()
+    for name in PARAMS:
+        value = wanted.get(name)
+        current = st.query_params.get_all(name)
+        target = [value] if isinstance(value, str) else list(value or [])
+        if current != target:
+            if target:
+                st.query_params[name] = target if len(target) > 1 else target[0]
+            else:
+                del st.query_params[name]
+
+
+def narrow(key: str, value: str) -> None:
+    """Narrow one filter to a single value, as a click on a chart does."""
+    st.session_state[key] = [value]
+
+
+def build_view() -> View:
+    report = load_source(current_source())
+    filters = sidebar_filters(report)
+    view = View(report, filters, filters.apply(report), filters.reference_date(report))
+    st.session_state["view"] = view
+    return view
+
+
+def current_view() -> View:
+    """The view app.py built for this run; pages read it, they never rebuild it."""
+    return st.session_state["view"]
+
+
+def findings_table(findings: list[Finding]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"Blatt": f.sheet or "", "Zeile": f.row, "Spalte": f.column or "", "Hinweis": f.message} for f in findings],
+        columns=["Blatt", "Zeile", "Spalte", "Hinweis"],
+    )
+
+
+def filter_caption(view: View) -> str:
+    """One line that says which data and which filter a page shows."""
+    parts = [f"{view.report.title}, Stand {format_date(view.report.report_date) or 'unbekannt'}"]
+    f = view.filters
+    if f.units:
+        parts.append("Einheit: " + ", ".join(f.units))
+    if f.areas:
+        parts.append("Handlungsfeld: " + ", ".join(f.areas))
+    if f.statuses:
+        parts.append("Status: " + ", ".join(STATUS_LABELS[s] for s in f.statuses))
+    if f.query:
+        parts.append(f"Suche: „{f.query}“")
+    parts.append(f"Stichtag für „überfällig“: {format_date(view.as_of)}")
+    return escape_markdown(" · ".join(parts))
+
+
+def _narrow_from_chart(chart_key: str, filter_key: str, index: int) -> None:
+    """Callback of a clickable chart: narrow `filter_key` to the clicked element's value."""
+    points = st.session_state[chart_key].selection.points
+    values = []
+    for point in points:
+        data = point.get("customdata")
+        value = data[index] if isinstance(data, list | tuple) else data
+        if isinstance(value, str) and value and value not in values:
+            values.append(value)
+    if values:
+        st.session_state[filter_key] = values
+
+
+def clickable_chart(figure, key: str, filter_key: str, index: int = 0, help: str = "") -> None:
+    """A chart whose clicked bars or slices narrow the sidebar filter."""
+    st.plotly_chart(
+        figure,
+        key=key,
+        on_select=lambda: _narrow_from_chart(key, filter_key, index),
+        selection_mode="points",
+        config={"displaylogo": False, "locale": "de"},
+    )
+    if help:
+        st.caption(help)
+
+
+def chart(figure, help: str = "") -> None:
+    st.plotly_chart(figure, config={"displaylogo": False, "locale": "de"})
+    if help:
+        st.caption(help)
