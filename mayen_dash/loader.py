@@ -13,6 +13,7 @@ import hashlib
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .model import NO_AREA, ColumnMapping, Finding, Report, area_categories, empty_info
@@ -86,17 +87,9 @@ class _Findings:
 
 
 def _texts(cells: list[Cell]) -> list[str]:
-    cache: dict[object, str] = {}
-    out = []
-    for cell in cells:
-        try:
-            text = cache[cell]
-        except KeyError:
-            text = cache[cell] = cell_text(cell)
-        except TypeError:
-            text = cell_text(cell)
-        out.append(text)
-    return out
+    """Display texts of a column, converting each distinct cell once (bools keyed apart from 0 and 1)."""
+    texts = {(c, True) if type(c) is bool else c: cell_text(c) for c in set(cells)}
+    return [texts[(c, True) if type(c) is bool else c] for c in cells]
 
 
 def _statuses(table: MeasureTable, raw: list[str], mapping: ColumnMapping, findings: _Findings) -> list[str]:
@@ -158,9 +151,15 @@ def _periods(table: MeasureTable, findings: _Findings) -> list[Period]:
     return periods
 
 
-def _dates(values: list[dt.date | None]) -> pd.Series:
-    cache = {d: pd.Timestamp(d) for d in set(values) if d is not None}
-    return pd.Series([cache.get(d, pd.NaT) if d else pd.NaT for d in values], dtype="datetime64[us]")
+_EPOCH = dt.date(1970, 1, 1)
+_NAT = np.iinfo(np.int64).min
+
+
+def _dates(values: list[dt.date | None]) -> np.ndarray:
+    """A datetime64 column from dates, converting each distinct date once."""
+    days = {d: (d - _EPOCH).days for d in set(values) if d is not None}
+    ordinals = np.fromiter((days.get(d, _NAT) for d in values), dtype=np.int64, count=len(values))
+    return ordinals.view("datetime64[D]").astype("datetime64[s]")
 
 
 def _measures(

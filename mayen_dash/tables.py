@@ -42,7 +42,9 @@ def cell_text(cell: Cell) -> str:
     if cell is None:
         return ""
     if isinstance(cell, str):
-        return re.sub(r"[ \t\u00a0]+", " ", cell).strip()
+        if "  " in cell or "\t" in cell or "\u00a0" in cell:
+            cell = re.sub(r"[ \t\u00a0]+", " ", cell)
+        return cell.strip()
     if isinstance(cell, bool):
         return "WAHR" if cell else "FALSCH"
     if isinstance(cell, float):
@@ -197,28 +199,31 @@ def _read_blocks(sheet: Sheet, header_row: int, keys: dict[str, int], mapping: C
                 return k
         return None
 
-    i = header_row
-    while i + 1 < len(rows):
-        i += 1
+    # Data rows are collected per header block (a repeated header may order columns differently)
+    # and turned into columns at the end: one pass over 100,000 rows, no per-row dicts.
+    blocks: list[tuple[dict[str, int], list[int]]] = [(keys, [])]
+    for i in range(header_row + 1, len(rows)):
         row = rows[i]
-        filled = _filled(row)
-        if not filled:
-            continue
-        if len(filled) == 1 and filled[0] == first_column and filled[0] != keys.get("status"):
-            text = cell_text(row[filled[0]])
-            following = next_filled(i)
-            if following is not None and header_at(following) is not None:
-                area, group = text, None
-            else:
-                group = text
-            continue
+        filled = [j for j, cell in enumerate(row) if cell != "" and cell is not None]
+        if len(filled) <= 1:
+            if not filled or blank(row[filled[0]]):
+                continue
+            if filled[0] == first_column and filled[0] != keys.get("status"):
+                text = cell_text(row[filled[0]])
+                following = next_filled(i)
+                if following is not None and header_at(following) is not None:
+                    area, group = text, None
+                else:
+                    group = text
+                continue
         repeated = header_at(i)
         if repeated is not None:
             keys = repeated
+            blocks.append((keys, []))
             continue
-        cells = {k: (row[j] if j < len(row) else None) for k, j in keys.items()}
-        if blank(cells.get("title")):
-            if any(not blank(v) for k, v in cells.items() if k != "title"):
+        title_column = keys["title"]
+        if title_column >= len(row) or blank(row[title_column]):
+            if any(not blank(row[j]) for j in filled):
                 table.findings.append(
                     Finding(
                         "Zeile ohne Eintrag in „Maßnahme“; sie wurde übersprungen.",
@@ -228,10 +233,16 @@ def _read_blocks(sheet: Sheet, header_row: int, keys: dict[str, int], mapping: C
                     )
                 )
             continue
-        for key in table.values:
-            table.values[key].append(cells.get(key))
+        blocks[-1][1].append(i)
         table.sections.append((area, group))
-        table.rows.append(i + 1)
+    for key, values in table.values.items():
+        for block_keys, indices in blocks:
+            j = block_keys.get(key)
+            if j is None:
+                values.extend([None] * len(indices))
+            else:
+                values.extend([rows[i][j] if j < len(rows[i]) else None for i in indices])
+    table.rows = [i + 1 for _, indices in blocks for i in indices]
     if not table.rows:
         raise LoadError(
             "Die Tabelle hat eine Kopfzeile, aber keine Datenzeilen mit einer Maßnahme.",
