@@ -64,7 +64,10 @@ def mapping_form(source: ui.Source) -> ColumnMapping | None:
     shape = signature(columns.headers)
     remembered = memory.get(shape) or ColumnMapping()
     if remembered:
-        st.info("Für Tabellen mit diesen Spalten ist eine Zuordnung gespeichert; sie ist unten voreingestellt.")
+        st.info(
+            "Für Tabellen mit diesen Spalten ist eine Zuordnung gespeichert; sie ist unten voreingestellt "
+            "und kann geändert werden."
+        )
     st.subheader("Spalten zuordnen", anchor=False)
     options = [NOT_MAPPED, *columns.headers]
     chosen: dict[str, str] = {}

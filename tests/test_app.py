@@ -1,0 +1,231 @@
+"""The dashboard in Streamlit's AppTest: every page, filters, links, and uploads."""
+
+import datetime as dt
+import tomllib
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from mayen_dash.reading import MAX_FILE_BYTES
+from tests.builders import ROOT, csv_bytes, xlsx_bytes
+
+PAGES = [
+    "pages/uebersicht.py",
+    "pages/status.py",
+    "pages/ueberfaellig.py",
+    "pages/scorecard.py",
+    "pages/massnahmen.py",
+    "pages/daten.py",
+]
+TITLES = [
+    "Digitalisierungsstrategie der Stadt Mayen",
+    "Status",
+    "Überfällig",
+    "Balanced Scorecard",
+    "Maßnahmen",
+    "Daten",
+]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    # AppTest resets PagesManager.uses_pages_directory before every run (streamlit#9446, PR #14217), and a
+    # `pages/` folder next to app.py sets it again, so every run after the first would execute the page file
+    # alone in the legacy multipage mode, without app.py and its sidebar. The real server is not affected
+    # (st.navigation clears the flag): keep it cleared for AppTest too.
+    original_init = PagesManager.__init__
+
+    def init_without_pages_directory(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_without_pages_directory)
+    monkeypatch.setenv("MAYEN_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.chdir(ROOT)
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize(("page", "title"), list(zip(PAGES, TITLES, strict=True)))
+def test_every_page_renders_without_exception(app, page, title):
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.title[0].value == title
+
+
+def test_start_page_metrics(app):
+    app.run()
+    assert metrics(app) == {
+        "Maßnahmen": "101",
+        "erledigt": "56 · 55,4 %",
+        "in Bearbeitung": "19",
+        "offen": "23",
+        "überfällig": "0",
+    }
+    assert all(m.help for m in app.metric)
+    assert "31.08.2022" in app.metric[4].help
+
+
+def test_unit_filter_changes_metrics_and_is_written_to_the_url(app):
+    app.run()
+    app.sidebar.multiselect(key="filter_einheit").select("Bereich 2.1").run()
+    assert metrics(app)["Maßnahmen"] == "9"
+    assert app.query_params["einheit"] == "Bereich 2.1"
+
+
+def test_link_sets_the_filters(app):
+    app.query_params["einheit"] = "Bereich 2.1"
+    app.run()
+    assert metrics(app)["Maßnahmen"] == "9"
+    assert app.sidebar.multiselect(key="filter_einheit").value == ["Bereich 2.1"]
+
+
+def test_link_with_status_search_and_reference_date(app):
+    app.query_params["status"] = "in_bearbeitung"
+    app.query_params["stichtag"] = "2023-01-01"
+    app.run()
+    assert metrics(app)["Maßnahmen"] == "19"
+    assert int(metrics(app)["überfällig"]) > 0
+    app.sidebar.text_input(key="filter_q").input("Gewerbe").run()
+    assert metrics(app)["Maßnahmen"] == "3"
+    assert app.query_params["q"] == "Gewerbe"
+    assert app.query_params["stichtag"] == "2023-01-01"
+
+
+def test_unknown_link_values_are_reported(app):
+    app.query_params["einheit"] = "Bereich 9.9"
+    app.run()
+    assert metrics(app)["Maßnahmen"] == "101"
+    assert any("Bereich 9.9" in w.value.replace("\\", "") for w in app.warning)
+
+
+def test_today_button_sets_the_reference_date(app):
+    app.run()
+    app.sidebar.button[0].click().run()
+    assert app.sidebar.date_input(key="filter_stichtag").value == dt.date.today()
+    assert app.query_params["stichtag"] == dt.date.today().isoformat()
+    assert int(metrics(app)["überfällig"]) > 0
+
+
+def test_filters_persist_across_pages(app):
+    app.run()
+    app.sidebar.multiselect(key="filter_feld").select("Innovatives Wissen").run()
+    app.switch_page("pages/massnahmen.py").run()
+    assert app.sidebar.multiselect(key="filter_feld").value == ["Innovatives Wissen"]
+    assert any("6 Maßnahmen" in m.value for m in app.markdown)
+    app.switch_page("pages/uebersicht.py").run()
+    assert metrics(app)["Maßnahmen"] == "6"
+
+
+def test_reset_filters(app):
+    app.query_params["feld"] = "Innovatives Wissen"
+    app.run()
+    next(b for b in app.sidebar.button if b.label == "Filter zurücksetzen").click().run()
+    assert metrics(app)["Maßnahmen"] == "101"
+
+
+def upload(app, name, data, mime=XLSX):
+    app.switch_page("pages/daten.py").run()
+    app.file_uploader(key="upload").set_value((name, data, mime)).run()
+    assert not app.exception, [e.value for e in app.exception]
+
+
+def test_upload_is_checked_before_it_is_used(app):
+    app.run()
+    data = csv_bytes(
+        [
+            ["Maßnahme", "Status", "Verantwortlichkeit"],
+            ["A", "erledigt", "Fachbereich 1"],
+            ["B", "vielleicht", "Bereich 2.1"],
+            ["C", "offen", "Bereich 2.1"],
+        ]
+    )
+    upload(app, "status_2023-06.csv", data, "text/csv")
+    assert any("Die Datei ist lesbar: 3 Maßnahmen" in s.value for s in app.success)
+    assert app.dataframe[0].value["Zeile"].tolist() == [3]
+    app.switch_page("pages/uebersicht.py").run()
+    assert metrics(app)["Maßnahmen"] == "101", "not used before the user confirms"
+    upload(app, "status_2023-06.csv", data, "text/csv")
+    next(b for b in app.button if b.label == "Diese Daten verwenden").click().run()
+    app.switch_page("pages/uebersicht.py").run()
+    assert metrics(app)["Maßnahmen"] == "3"
+    assert "Stand 30.06.2023" in app.caption[0].value.replace("\\", "")
+
+
+def test_refused_upload_keeps_the_data(app):
+    app.run()
+    upload(app, "kaputt.xlsx", b"PK\x03\x04 kaputt")
+    assert any("nicht übernommen" in e.value and "beschädigt" in e.value for e in app.error)
+    assert not any(b.label == "Diese Daten verwenden" for b in app.button)
+    app.switch_page("pages/uebersicht.py").run()
+    assert metrics(app)["Maßnahmen"] == "101"
+
+
+def test_foreign_export_is_mapped_by_hand_and_remembered(app, tmp_path):
+    app.run()
+    data = xlsx_bytes(
+        {"Export": [["Name", "Live", "Stelle"], ["Hundeanmeldung", "Ja", "ZB 1"], ["Wohngeld", "Nein", "FB 1"]]}
+    )
+    upload(app, "export.xlsx", data)
+    assert any("„Name“, „Live“, „Stelle“" in e.value.replace("\\", "") for e in app.error)
+    shape_keys = [s.key for s in app.selectbox]
+    title_box = next(s for s in app.selectbox if s.key.endswith("_title"))
+    status_box = next(s for s in app.selectbox if s.key.endswith("_status"))
+    title_box.set_value("Name")
+    status_box.set_value("Live").run()
+    assert len(app.selectbox) > len(shape_keys), "status values appear once the column is chosen"
+    next(s for s in app.selectbox if s.key.endswith("_value_Ja")).set_value("erledigt")
+    next(s for s in app.selectbox if s.key.endswith("_value_Nein")).set_value("offen").run()
+    assert any("Die Datei ist lesbar: 2 Maßnahmen" in s.value for s in app.success)
+    next(b for b in app.button if b.label == "Diese Daten verwenden").click().run()
+    app.switch_page("pages/uebersicht.py").run()
+    assert metrics(app)["erledigt"].startswith("1 ")
+    assert "Live" in (tmp_path / "var" / "zuordnungen.json").read_text()
+
+    again = xlsx_bytes(
+        {
+            "Export": [
+                ["Name", "Live", "Stelle"],
+                ["Hundeanmeldung", "Ja", "ZB 1"],
+                ["Wohngeld", "Ja", "FB 1"],
+                ["Bauantrag", "Nein", "B 3.1"],
+            ]
+        }
+    )
+    upload(app, "export_neu.xlsx", again)
+    assert any("Zuordnung gespeichert" in i.value for i in app.info)
+    assert any("Die Datei ist lesbar: 3 Maßnahmen" in s.value for s in app.success)
+
+
+def test_template_download_on_the_data_page(app):
+    app.run()
+    app.switch_page("pages/daten.py").run()
+    assert any(b.label.startswith("Vorlage herunterladen") for b in app.get("download_button"))
+
+
+def test_hostile_titles_are_shown_as_text(app):
+    app.run()
+    data = csv_bytes(
+        [["Maßnahme", "Status"], ["<img src=x onerror=alert(1)>", "offen"], ["[klick](javascript:alert(2))", "offen"]],
+        ",",
+        "utf-8",
+    )
+    upload(app, "boese.csv", data, "text/csv")
+    next(b for b in app.button if b.label == "Diese Daten verwenden").click().run()
+    app.switch_page("pages/massnahmen.py").run()
+    titles = app.dataframe[0].value["Maßnahme"].tolist()
+    assert titles == ["<img src=x onerror=alert(1)>", "[klick](javascript:alert(2))"]
+
+
+def test_streamlit_config_matches_the_loader():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_FILE_BYTES
+    assert config["client"]["toolbarMode"] == "minimal"
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"]["enableXsrfProtection"] is True

@@ -1,0 +1,167 @@
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mayen_dash.cli import main
+from tests.builders import BUNDLED, csv_bytes, xlsx_bytes
+
+
+def run(capsys, *args):
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_validate_bundled_ok(capsys):
+    code, out, _ = run(capsys, "validate", BUNDLED)
+    assert code == 0
+    assert "101 Maßnahmen" in out
+
+
+def test_validate_json_with_warnings(capsys, write):
+    path = write("liste.csv", csv_bytes([["Maßnahme", "Status"], ["A", "vielleicht"], ["B", "offen"]]))
+    code, out, _ = run(capsys, "validate", path, "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["ok"] is True
+    assert result["errors"] == []
+    [warning] = result["warnings"]
+    assert warning == {"message": warning["message"], "sheet": "liste.csv", "row": 2, "column": "Status"}
+
+
+def test_validate_refused_json(capsys, write):
+    path = write("kaputt.xlsx", b"PK\x03\x04 nicht wirklich")
+    code, out, _ = run(capsys, "validate", path, "--json")
+    assert code == 1
+    result = json.loads(out)
+    assert result["ok"] is False
+    assert "beschädigt" in result["errors"][0]["message"]
+    assert set(result["errors"][0]) == {"message", "sheet", "row", "column"}
+
+
+def test_validate_refused_text(capsys, write):
+    path = write("leer.csv", b"")
+    code, out, _ = run(capsys, "validate", path)
+    assert code == 1
+    assert out.startswith("Abgelehnt: Die Datei ist leer.")
+
+
+def test_usage_errors_exit_2(capsys, tmp_path):
+    with pytest.raises(SystemExit) as caught:
+        main(["validate"])
+    assert caught.value.code == 2
+    assert "Fehler" in capsys.readouterr().err
+    code, _, err = run(capsys, "validate", tmp_path / "fehlt.xlsx")
+    assert code == 2
+    assert "gibt es nicht" in err
+    with pytest.raises(SystemExit) as caught:
+        main(["summary", str(BUNDLED), "--as-of", "31.12.2023"])
+    assert caught.value.code == 2
+
+
+def test_summary_json(capsys):
+    code, out, _ = run(capsys, "summary", BUNDLED, "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result == {
+        "report_date": "2022-08-31",
+        "as_of": "2022-08-31",
+        "measures": 101,
+        "by_status": {
+            "erledigt": 56,
+            "in_bearbeitung": 19,
+            "laufend": 3,
+            "offen": 23,
+            "zurueckgestellt": 0,
+            "unbekannt": 0,
+        },
+        "by_area": {
+            "E-Government und Onlinezugangsgesetz": 74,
+            "Innovatives Wissen": 6,
+            "Digitale Infrastruktur und Klimaschutz": 9,
+            "Innovative Wirtschaft- und Tourismusmanagement": 12,
+        },
+        "overdue": 0,
+    }
+
+
+def test_summary_department_and_as_of(capsys):
+    code, out, _ = run(capsys, "summary", BUNDLED, "--json", "--department", "Bereich 2.1", "--as-of", "2023-01-01")
+    result = json.loads(out)
+    assert (code, result["measures"], result["as_of"]) == (0, 9, "2023-01-01")
+    assert result["overdue"] == 3  # Gewerbe-An-, Um- und Abmeldung were due 10/2022
+
+
+def test_summary_text_is_german(capsys):
+    code, out, _ = run(capsys, "summary", BUNDLED)
+    assert code == 0
+    assert "Maßnahmen: 101" in out
+    assert "55,4 %" in out
+    assert "Überfällig am 31.08.2022: 0" in out
+
+
+def test_summary_without_report_date_uses_today(capsys, write):
+    path = write("liste.csv", csv_bytes([["Maßnahme", "Status"], ["A", "offen"]]))
+    _, out, _ = run(capsys, "summary", path, "--json")
+    result = json.loads(out)
+    assert result["report_date"] is None
+    assert result["as_of"] == dt.date.today().isoformat()
+
+
+def test_column_mapping_options(capsys, write):
+    path = write(
+        "export.xlsx", xlsx_bytes({"Export": [["Name", "Live", "Stelle"], ["A", "Ja", "ZB 1"], ["B", "Nein", "FB 1"]]})
+    )
+    code, _, _ = run(capsys, "validate", path)
+    assert code == 1
+    code, out, _ = run(
+        capsys,
+        "summary",
+        path,
+        "--json",
+        "--column",
+        "Maßnahme=Name",
+        "--column",
+        "Status=Live",
+        "--column",
+        "Verantwortlichkeit=Stelle",
+        "--status-value",
+        "Ja=erledigt",
+        "--status-value",
+        "Nein=offen",
+    )
+    assert code == 0
+    result = json.loads(out)
+    assert result["by_status"]["erledigt"] == 1
+    assert result["by_status"]["offen"] == 1
+
+
+def test_bad_mapping_option_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["validate", str(BUNDLED), "--status-value", "Ja=fertigish"])
+    assert caught.value.code == 2
+    assert "WERT=STATUS" in capsys.readouterr().err
+
+
+def test_template_command_writes_a_loadable_template(capsys, tmp_path):
+    target = tmp_path / "vorlage.xlsx"
+    code, out, _ = run(capsys, "template", "-o", target)
+    assert code == 0
+    assert target.exists()
+    code, out, _ = run(capsys, "validate", target, "--json")
+    assert code == 1
+    assert "keine Datenzeilen" in json.loads(out)["errors"][0]["message"]
+
+
+def test_python_m_entry_point():
+    result = subprocess.run(
+        [sys.executable, "-m", "mayen_dash", "summary", str(BUNDLED), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["measures"] == 101

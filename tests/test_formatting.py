@@ -1,0 +1,20 @@
+import datetime as dt
+
+import pandas as pd
+
+from mayen_dash.formatting import escape_markdown, format_count, format_date, format_percent
+
+
+def test_german_formats():
+    assert format_date(dt.date(2022, 8, 31)) == "31.08.2022"
+    assert format_date(pd.Timestamp("2023-12-31")) == "31.12.2023"
+    assert format_date(None) == ""
+    assert format_date(pd.NaT) == ""
+    assert format_percent(56 / 101) == "55,4 %"
+    assert format_count(100000) == "100.000"
+
+
+def test_escape_markdown_makes_links_and_tags_inert():
+    assert escape_markdown("[x](javascript:alert(1))") == r"\[x\]\(javascript\:alert\(1\)\)"
+    assert escape_markdown("<img src=x onerror=alert(1)>") == r"\<img src\=x onerror\=alert\(1\)\>"
+    assert escape_markdown("Fachbereich 1") == "Fachbereich 1"

@@ -1,0 +1,120 @@
+import datetime as dt
+
+import pytest
+
+from mayen_dash.loader import load_report
+from mayen_dash.metrics import (
+    department_names,
+    drilldown,
+    due_soon,
+    filter_measures,
+    kpis,
+    overdue,
+    overdue_mask,
+    progress_by_area,
+    status_by_unit,
+    status_counts,
+    summary,
+    timeline,
+)
+from tests.builders import BUNDLED, csv_bytes
+
+D = dt.date
+
+ROWS = [
+    ["ID", "Handlungsfeld", "Maßnahme", "Status", "Verantwortlichkeit", "Zieldatum", "Anmerkungen"],
+    ["A", "Innovatives Wissen", "Alt und offen", "offen", "Fachbereich 1", "2021", ""],
+    ["B", "Innovatives Wissen", "Alt aber erledigt", "erledigt", "Fachbereich 1", "2021", ""],
+    ["C", "Innovatives Wissen", "Alt aber zurückgestellt", "pausiert", "Bereich 2.1", "2021", ""],
+    [
+        "D",
+        "Digitale Infrastruktur und Klimaschutz",
+        "Fällig Ende August",
+        "in Arbeit",
+        "Bereich 2.1/Fachbereich 1",
+        "08/2022",
+        "Glasfaser",
+    ],
+    ["E", "Digitale Infrastruktur und Klimaschutz", "Laufend", "laufend", "Bereich 3.2", "laufend", ""],
+    ["F", "Digitale Infrastruktur und Klimaschutz", "Bald fällig", "offen", "Bereich 3.2", "10/2022", ""],
+]
+
+
+@pytest.fixture
+def report():
+    return load_report(csv_bytes(ROWS), "status_2022-08.csv")
+
+
+def test_overdue_rule_at_a_reference_date(report):
+    m = report.measures
+    assert m[overdue_mask(m, D(2022, 8, 31))]["id"].tolist() == ["A"]
+    assert m[overdue_mask(m, D(2022, 9, 1))]["id"].tolist() == ["A", "D"]
+    late = overdue(m, D(2022, 9, 1))
+    assert late["id"].tolist() == ["A", "D"]
+    assert late["days_overdue"].tolist() == [(D(2022, 9, 1) - D(2021, 12, 31)).days, 1]
+
+
+def test_due_soon_within_90_days(report):
+    soon = due_soon(report.measures, D(2022, 8, 15))
+    assert soon["id"].tolist() == ["D", "F"]
+    assert soon["days_left"].tolist() == [16, 77]
+    assert due_soon(report.measures, D(2022, 8, 1))["id"].tolist() == ["D"]  # F is 91 days away
+
+
+def test_filters_combine(report):
+    m = report.measures
+    assert filter_measures(m, units=["Bereich 2.1"])["id"].tolist() == ["C", "D"]
+    assert filter_measures(m, units=["Bereich 2.1", "Bereich 3.2"])["id"].tolist() == ["C", "D", "E", "F"]
+    assert filter_measures(m, areas=["Innovatives Wissen"], statuses=["offen"])["id"].tolist() == ["A"]
+    assert filter_measures(m, query="GLASFASER")["id"].tolist() == ["D"]
+    assert filter_measures(m, query="  ")["id"].tolist() == list("ABCDEF")
+    assert filter_measures(m, query="[(")["id"].tolist() == []
+
+
+def test_counts_and_kpis(report):
+    m = report.measures
+    assert status_counts(m) == {
+        "erledigt": 1,
+        "in_bearbeitung": 1,
+        "laufend": 1,
+        "offen": 2,
+        "zurueckgestellt": 1,
+        "unbekannt": 0,
+    }
+    figures = kpis(m, D(2022, 9, 1))
+    assert figures == {"measures": 6, "done": 1, "done_share": 1 / 6, "in_progress": 1, "open": 2, "overdue": 2}
+    assert kpis(m.iloc[0:0], D(2022, 9, 1))["done_share"] == 0.0
+
+
+def test_progress_by_area_shares_sum_to_one(report):
+    table = progress_by_area(report.measures)
+    assert set(table["area"]) == {"Innovatives Wissen", "Digitale Infrastruktur und Klimaschutz"}
+    assert table.groupby("area", observed=True)["share"].sum().round(9).tolist() == [1.0, 1.0]
+    row = table[(table["area"] == "Innovatives Wissen") & (table["status"] == "erledigt")].iloc[0]
+    assert (row["count"], round(row["share"], 4), row["status_label"]) == (1, 0.3333, "erledigt")
+
+
+def test_status_by_unit_counts_shared_measures_for_each_unit(report):
+    table = status_by_unit(report.measures)
+    per_unit = table.groupby("unit")["count"].sum().to_dict()
+    assert per_unit == {"Bereich 2.1": 2, "Bereich 3.2": 2, "Fachbereich 1": 3}
+
+
+def test_drilldown_and_timeline(report):
+    tree = drilldown(report.measures)
+    assert tree["count"].sum() == 6
+    assert set(tree["group"]) == {"ohne Zielgruppe"}
+    assert timeline(report.measures)["id"].tolist() == ["A", "B", "C", "D", "F"]
+
+
+def test_summary_of_the_bundled_report():
+    report = load_report(BUNDLED)
+    result = summary(report)
+    assert result["measures"] == 101
+    assert result["report_date"] == result["as_of"] == "2022-08-31"
+    assert result["overdue"] == 0
+    later = summary(report, as_of=D(2024, 1, 1))
+    assert later["overdue"] > 0
+    assert summary(report, department="bereich 2.1")["measures"] == 9
+    assert department_names(report, "Bereich 2.1") == ["Bereich 2.1"]
+    assert summary(report, department="Gibt es nicht")["measures"] == 0
