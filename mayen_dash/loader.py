@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .model import NO_AREA, ColumnMapping, Finding, Report, area_categories, empty_info
+from .model import NO_AREA, ColumnMapping, Finding, LoadError, Report, area_categories, empty_info
 from .normalize import Period, parse_target, report_date_from_filename, split_units
 from .reading import Cell, read_sheets
 from .tables import (
@@ -37,6 +38,8 @@ from .vocabulary import (
     fold,
     match_status,
 )
+
+log = logging.getLogger(__name__)
 
 # Findings of one kind listed one by one before they are summed up in a line.
 FINDINGS_PER_KIND = 100
@@ -225,10 +228,27 @@ def preview(source: bytes | str | Path, filename: str | None = None) -> ColumnPr
 def load_report(
     source: bytes | str | Path, filename: str | None = None, mapping: ColumnMapping | None = None
 ) -> Report:
-    """Read a workbook or CSV into a Report, or raise LoadError with a German message."""
-    data, filename = _bytes_and_name(source, filename)
-    mapping = mapping or ColumnMapping()
+    """Read a workbook or CSV into a Report, or raise LoadError with a German message.
 
+    Whatever else goes wrong inside is logged for the developers and reaches the
+    user as a refusal too: a file must never surface as a traceback.
+    """
+    data, filename = _bytes_and_name(source, filename)
+    try:
+        return _load(data, filename, mapping or ColumnMapping())
+    except LoadError:
+        raise
+    except MemoryError as error:
+        raise LoadError("Die Datei ist zu groß, um sie zu verarbeiten.") from error
+    except Exception as error:
+        log.exception("unexpected failure while loading %r", filename)
+        raise LoadError(
+            "Die Datei konnte nicht gelesen werden. Bitte in Excel öffnen, als .xlsx speichern und erneut "
+            "hochladen; hilft das nicht, die Datei dem Sachgebiet E-Government schicken."
+        ) from error
+
+
+def _load(data: bytes, filename: str, mapping: ColumnMapping) -> Report:
     sheets = read_sheets(data, filename)
     table = find_measure_table(sheets, mapping)
     findings = _Findings()

@@ -6,9 +6,10 @@ import hashlib
 import pandas as pd
 import pytest
 
+from mayen_dash import loader
 from mayen_dash.loader import FINDINGS_PER_KIND, load_report
 from mayen_dash.metrics import filter_measures
-from mayen_dash.model import MEASURE_COLUMNS
+from mayen_dash.model import MEASURE_COLUMNS, LoadError
 from tests.builders import BUNDLED, FLAT_HEADER, csv_bytes, xlsx_bytes
 
 
@@ -138,3 +139,13 @@ def test_hostile_text_is_kept_as_text():
     m = load_report(csv_bytes(rows), "liste.csv").measures
     assert m.loc[0, "title"] == "<img src=x onerror=alert(1)>"
     assert m.loc[0, "remarks"] == '=HYPERLINK("x")'
+
+
+def test_unexpected_failures_become_a_german_refusal(monkeypatch):
+    def broken(*args, **kwargs):
+        raise IndexError("a bug deep inside")
+
+    monkeypatch.setattr(loader, "find_measure_table", broken)
+    with pytest.raises(LoadError, match="konnte nicht gelesen werden") as caught:
+        load_report(csv_bytes([["Maßnahme", "Status"], ["A", "offen"]]), "liste.csv")
+    assert "IndexError" not in str(caught.value)
