@@ -21,6 +21,7 @@ def format_percent(share: float) -> str:
 
 
 def format_count(value: int) -> str:
+    """German thousands separator, 100.000."""
     return f"{value:,}".replace(",", ".")
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .model import Report
+from .model import NO_GROUP, Report
 from .vocabulary import DONE_STATUSES, NOT_OVERDUE_STATUSES, STATUS_CODES, STATUS_LABELS, fold
 
 # Definitions shown next to the figures, so that nobody argues about what a number means.
@@ -135,7 +135,7 @@ def status_by_unit(measures: pd.DataFrame) -> pd.DataFrame:
 def drilldown(measures: pd.DataFrame) -> pd.DataFrame:
     """Counts by Handlungsfeld, Zielgruppe and status, for sunburst and treemap."""
     frame = measures.assign(
-        group=measures["group"].where(measures["group"] != "", "ohne Zielgruppe"),
+        group=measures["group"].where(measures["group"] != "", NO_GROUP),
         status_label=measures["status"].map(STATUS_LABELS).astype(str),
         area=measures["area"].astype(str),
     )

@@ -18,6 +18,7 @@ from .vocabulary import AREAS, REPORT_FIELDS
 ERROR = "error"
 WARNING = "warning"
 NO_AREA = "ohne Handlungsfeld"
+NO_GROUP = "ohne Zielgruppe"
 
 
 @dataclass(frozen=True)

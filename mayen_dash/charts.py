@@ -1,0 +1,715 @@
+"""The dashboard's charts: plotly figures from the measure table, German and colour-blind safe.
+
+Every function takes the measure table (or plain numbers) and returns a
+`plotly.graph_objects.Figure`; none of them touches Streamlit. They aggregate
+with `metrics` before they plot, so a figure has one point per field, unit or
+status rather than one per measure and stays fast with 100,000 measures; only
+the timeline and the overdue list show single measures, and both are capped.
+
+All figures share one look (`_layout`): German texts and number format, the
+status colours and patterns of the vocabulary in status order, large type for
+the projector. Clickable elements carry the value the app filters by in
+`customdata`; each docstring says which index holds what.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import textwrap
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import metrics
+from .formatting import format_count, format_date, format_percent
+from .model import NO_GROUP
+from .vocabulary import OVERDUE_COLOR, STATUS_BY_CODE, STATUSES, TARGET_GROUPS, Status
+
+EMPTY_MESSAGE = "Keine Maßnahmen im aktuellen Filter"
+
+FONT_SIZE = 15
+TITLE_SIZE = 20
+HEIGHT = 440
+TIMELINE_LIMIT = 300
+OVERDUE_LIMIT = 30
+UNIT_LIMIT = 25
+LABEL_WIDTH = 28  # characters of an axis label before it is wrapped onto two lines
+TITLE_WIDTH = 50  # characters of a measure title on an axis before it is shortened
+HOVER_WIDTH = 60  # characters per line of a measure title in a hover box
+
+# Neutral greys for the inner rings of the drilldown, lighter than the grey of "offen".
+AREA_COLOR = "#D9D9D9"
+GROUP_COLOR = "#EEEEEE"
+INK = "#333333"
+# Patterns drawn over the status colour, light enough for a number to be read on top.
+PATTERN = {"fillmode": "overlay", "size": 10, "solidity": 0.2, "fgopacity": 0.45}
+# Numbers inside bars: dark with a white halo, readable on every status colour and pattern.
+INSIDE_TEXT = {"color": "#1A1A1A", "weight": "bold", "shadow": "0 0 3px white, 0 0 3px white, 0 0 2px white"}
+
+_STATUS_BY_LABEL: dict[str, Status] = {s.label: s for s in STATUSES}
+
+
+# --- shared look ---------------------------------------------------------------------------------
+
+
+def _layout(fig: go.Figure, title: str, *, height: int = HEIGHT, subtitle: str = "", legend: bool = True) -> go.Figure:
+    """Give a figure the dashboard's look: German numbers, large type, legend on top, tight margins."""
+    fig.update_layout(
+        template="plotly_white",
+        separators=",.",
+        font={"size": FONT_SIZE, "color": INK},
+        title={
+            "text": title,
+            "subtitle": {"text": subtitle, "font": {"size": FONT_SIZE}},
+            "font": {"size": TITLE_SIZE},
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "yref": "container",
+            "pad": {"t": 12, "l": 12},
+            "automargin": True,
+        },
+        height=height,
+        margin={"l": 10, "r": 30, "t": 30, "b": 10},
+        showlegend=legend,
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yanchor": "bottom",
+            "traceorder": "normal",
+            "title": {"text": "Status:"},
+        },
+        hoverlabel={"font": {"size": FONT_SIZE}, "align": "left"},
+        uniformtext={"minsize": FONT_SIZE - 1, "mode": "hide"},
+    )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True, ticklabelstandoff=8)
+    return fig
+
+
+def _empty(title: str, message: str = EMPTY_MESSAGE, height: int = HEIGHT) -> go.Figure:
+    """A figure that says in words why there is nothing to draw."""
+    fig = go.Figure()
+    fig.add_annotation(
+        text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": TITLE_SIZE}
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, height=height, legend=False)
+
+
+def _status_marker(status: Status, **extra: object) -> dict[str, object]:
+    """Colour and pattern of a status, so that status is never told by colour alone."""
+    return {
+        "color": status.color,
+        "pattern": {**PATTERN, "shape": status.pattern},
+        **extra,
+    }
+
+
+def _text(value: object) -> str:
+    """User text made safe for plotly's HTML-like labels."""
+    return html.escape(str(value), quote=False)
+
+
+def _wrap(label: str, width: int = LABEL_WIDTH) -> str:
+    """A long label on two lines, broken at the space nearest its middle."""
+    label = _text(label)
+    if len(label) <= width or " " not in label:
+        return label
+    middle = len(label) / 2
+    cut = min((i for i, char in enumerate(label) if char == " "), key=lambda i: abs(i - middle))
+    return f"{label[:cut]}<br>{label[cut + 1 :]}"
+
+
+def _shorten(title: str, width: int = TITLE_WIDTH) -> str:
+    """A measure title cut to fit an axis, marked with an ellipsis."""
+    title = " ".join(str(title).split())
+    return _text(title if len(title) <= width else title[: width - 1].rstrip() + "…")
+
+
+def _hover_title(title: str) -> str:
+    """A full measure title for a hover box, bold and wrapped into readable lines."""
+    return "<b>" + "<br>".join(_text(line) for line in textwrap.wrap(str(title), HOVER_WIDTH)) + "</b>"
+
+
+def _measures(count: int) -> str:
+    """Measures counted in German: "1 Maßnahme", "1.234 Maßnahmen"."""
+    return f"{format_count(count)} {'Maßnahme' if count == 1 else 'Maßnahmen'}"
+
+
+def _days(count: int, *, dative: bool = False) -> str:
+    """Days counted in German: "3 Tage", after "seit" (dative) "3 Tagen"."""
+    plural = "Tagen" if dative else "Tage"
+    return f"{format_count(count)} {'Tag' if count == 1 else plural}"
+
+
+def _positions_axis(fig: go.Figure, labels: list[str], *, spare_row: bool = False) -> None:
+    """One row per measure, first on top; rows by position, so equal titles keep their own row.
+
+    `spare_row` leaves an empty row above the first measure for a label.
+    """
+    fig.update_yaxes(
+        tickmode="array",
+        tickvals=list(range(len(labels))),
+        ticktext=labels,
+        range=[len(labels) - 0.5, -1.5 if spare_row else -0.5],
+        showgrid=False,
+        zeroline=False,
+    )
+
+
+def _height(rows: int, per_row: int, extra: int = 150) -> int:
+    """Figure height that gives each row room for its label; never smaller than a standard chart."""
+    return max(380, extra + per_row * rows)
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+
+def progress_by_area_chart(measures: pd.DataFrame) -> go.Figure:
+    """How far each Handlungsfeld is: 100 % stacked bars of the status shares, one bar per field.
+
+    Shares rather than counts, so that a small field and a large one can be
+    compared at a glance; the count is written into each segment and the hover
+    names count, total and share. Fields run in the report's order, first on top.
+
+    customdata per segment: [0] Handlungsfeld (as in `measures["area"]`), [1] status code.
+    """
+    title = "Umsetzungsstand je Handlungsfeld"
+    table = metrics.progress_by_area(measures)
+    if table.empty:
+        return _empty(title)
+    table = table.assign(area=table["area"].astype(str))
+    areas = list(dict.fromkeys(table["area"]))
+    labels = {area: _wrap(area) for area in areas}
+    totals = table.groupby("area", sort=False)["count"].sum()
+
+    fig = go.Figure()
+    for status in STATUSES:
+        rows = table[table["status"] == status.code]
+        if not rows["count"].any():
+            continue
+        counts = rows["count"].tolist()
+        fig.add_trace(
+            go.Bar(
+                name=status.label,
+                orientation="h",
+                x=(rows["share"] * 100).tolist(),
+                y=[labels[a] for a in rows["area"]],
+                customdata=[[area, status.code] for area in rows["area"]],
+                text=[format_count(c) if c else "" for c in counts],
+                texttemplate="%{text}",
+                textposition="inside",
+                insidetextanchor="middle",
+                insidetextfont=INSIDE_TEXT,
+                hovertext=[
+                    f"<b>{_text(area)}</b><br>{status.label}: {format_count(count)} von "
+                    f"{_measures(int(totals[area]))} ({format_percent(share)})"
+                    for area, count, share in zip(rows["area"], counts, rows["share"], strict=True)
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+                marker=_status_marker(status, line={"color": "white", "width": 1}),
+            )
+        )
+    fig.update_layout(barmode="stack", bargap=0.3)
+    fig.update_xaxes(title="Anteil der Maßnahmen des Handlungsfelds", range=[0, 100], ticksuffix=" %", dtick=25)
+    fig.update_yaxes(categoryorder="array", categoryarray=list(labels.values()), autorange="reversed")
+    return _layout(fig, title, height=_height(len(areas), 75, extra=200))
+
+
+def status_chart(measures: pd.DataFrame) -> go.Figure:
+    """How many measures are in which state: one bar per status with count and share.
+
+    Bars rather than a donut, because lengths on a common axis are read more
+    exactly than angles and the labels sit next to the bars. Statuses without
+    measures are left out; the bars run in status order, "erledigt" on top.
+
+    customdata per bar: [0] status code.
+    """
+    title = "Maßnahmen nach Status"
+    if measures.empty:
+        return _empty(title)
+    counts = metrics.status_counts(measures)
+    total = len(measures)
+    present = [s for s in STATUSES if counts[s.code]]
+    values = [counts[s.code] for s in present]
+    fig = go.Figure(
+        go.Bar(
+            orientation="h",
+            x=values,
+            y=[s.label for s in present],
+            customdata=[[s.code] for s in present],
+            text=[f"{format_count(n)} ({format_percent(n / total)})" for n in values],
+            texttemplate="%{text}",
+            textposition="outside",
+            cliponaxis=False,
+            hovertext=[
+                f"{s.label}: {format_count(n)} von {_measures(total)} ({format_percent(n / total)})"
+                for s, n in zip(present, values, strict=True)
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+            marker={
+                "color": [s.color for s in present],
+                "pattern": {
+                    "shape": [s.pattern for s in present],
+                    **PATTERN,
+                },
+            },
+        )
+    )
+    fig.update_layout(bargap=0.35)
+    # Room on the right for the text outside the longest bar.
+    fig.update_xaxes(title="Anzahl der Maßnahmen", range=[0, max(values) * 1.3])
+    fig.update_yaxes(autorange="reversed")
+    return _layout(
+        fig, title, height=_height(len(present), 60, extra=170), subtitle=f"{_measures(total)} im Filter", legend=False
+    )
+
+
+def drilldown_chart(measures: pd.DataFrame, kind: str = "sunburst") -> go.Figure:
+    """Where the measures sit: Handlungsfeld → Zielgruppe → Status as a sunburst or treemap.
+
+    Lets the audience see at once which target group of which field holds the
+    open work. Inner rings are neutral greys, the status leaves carry the status
+    colours and patterns. A field whose measures name no Zielgruppe shows its
+    statuses directly under the field. Nodes are ordered as in the report
+    (fields), the vocabulary (groups) and status order, not by size.
+
+    customdata per node: [0] Handlungsfeld, [1] Zielgruppe ("" for measures
+    without one), [2] status code; None where the node does not restrict that
+    level (a field, a group, or the group of a field shown without groups).
+    Streamlit (1.67) reports a sunburst or treemap click with the node's `id`
+    and `point_index` but without customdata; look the node up with
+    `fig.data[0].customdata[point_index]`.
+    """
+    if kind not in ("sunburst", "treemap"):
+        raise ValueError(f"kind must be 'sunburst' or 'treemap', not {kind!r}")
+    title = "Maßnahmen nach Handlungsfeld, Zielgruppe und Status"
+    table = metrics.drilldown(measures)
+    if table.empty:
+        return _empty(title, height=680)
+
+    area_rank = {str(a): i for i, a in enumerate(pd.Categorical(measures["area"]).categories)}
+    group_rank = {group: i for i, group in enumerate((*TARGET_GROUPS, NO_GROUP))}
+    status_rank = {s.label: i for i, s in enumerate(STATUSES)}
+    table = table.assign(
+        _a=table["area"].map(area_rank),
+        _g=table["group"].map(group_rank).fillna(len(TARGET_GROUPS) - 0.5),
+        _s=table["status_label"].map(status_rank),
+    ).sort_values(["_a", "_g", "group", "_s"])
+
+    nodes: list[dict[str, object]] = []
+
+    def add(
+        node: str, parent: str, value: int, *, label: str, path: str, custom: list[str | None], color: str = ""
+    ) -> None:
+        """One node; a status leaf (custom[2] set) takes its status's colour and pattern."""
+        status = STATUS_BY_CODE[custom[2]] if custom[2] else None
+        nodes.append(
+            {
+                "id": node,
+                "parent": parent,
+                "value": value,
+                "label": label,
+                "hover": f"{path}: {_measures(value)}",
+                "custom": custom,
+                "color": status.color if status else color,
+                "pattern": status.pattern if status else "",
+            }
+        )
+
+    # Area names wrap in the narrow sunburst ring; a treemap header has one line and room for it.
+    area_label = _wrap if kind == "sunburst" else _text
+    for area, in_area in table.groupby("area", sort=False):
+        total = int(in_area["count"].sum())
+        add(area, "", total, label=area_label(area), path=_text(area), custom=[area, None, None], color=AREA_COLOR)
+        flat = set(in_area["group"]) == {NO_GROUP}
+        for group, in_group in in_area.groupby("group", sort=False):
+            group_value = "" if group == NO_GROUP else group
+            parent, path = area, _text(area)
+            if not flat:
+                parent, path = f"{area} › {group}", f"{path} › {_text(group)}"
+                custom = [area, group_value, None]
+                add(
+                    parent,
+                    area,
+                    int(in_group["count"].sum()),
+                    label=_text(group),
+                    path=path,
+                    custom=custom,
+                    color=GROUP_COLOR,
+                )
+            for label, count in zip(in_group["status_label"], in_group["count"], strict=True):
+                custom = [area, None if flat else group_value, _STATUS_BY_LABEL[label].code]
+                add(
+                    f"{parent} › {label}",
+                    parent,
+                    int(count),
+                    label=label,
+                    path=f"{path} › {label}",
+                    custom=custom,
+                )
+
+    def column(key: str) -> list[object]:
+        """One property of every node, in node order, for the trace."""
+        return [node[key] for node in nodes]
+
+    trace_type = go.Sunburst if kind == "sunburst" else go.Treemap
+    fig = go.Figure(
+        trace_type(
+            ids=column("id"),
+            labels=column("label"),
+            parents=column("parent"),
+            values=column("value"),
+            branchvalues="total",
+            sort=False,
+            customdata=column("custom"),
+            hovertext=column("hover"),
+            hovertemplate="%{hovertext}<extra></extra>",
+            texttemplate="%{label}<br>%{value}",
+            marker={
+                "colors": column("color"),
+                "pattern": {**PATTERN, "shape": column("pattern")},
+                "line": {"color": "white", "width": 1.5},
+            },
+        )
+    )
+    if kind == "sunburst":
+        fig.update_traces(leaf={"opacity": 1})
+        subtitle = "Anklicken vergrößert einen Bereich; ein Klick in die Mitte führt zurück."
+    else:
+        fig.update_traces(pathbar={"visible": True}, tiling={"pad": 2})
+        subtitle = "Anklicken vergrößert einen Bereich; die Leiste darüber führt zurück."
+    return _layout(fig, title, height=680, subtitle=subtitle, legend=False)
+
+
+def status_by_unit_chart(measures: pd.DataFrame) -> go.Figure:
+    """Who carries how much: stacked bars of measure counts per organisational unit by status.
+
+    Units with the most measures on top, so the audience sees where the work
+    concentrates. A measure shared by several units counts for each of them;
+    the subtitle says so, since the bars then add up to more than the measures.
+    Only the UNIT_LIMIT units with the most measures are shown.
+
+    customdata per segment: [0] unit name, [1] status code.
+    """
+    title = "Maßnahmen je Organisationseinheit"
+    if measures.empty:
+        return _empty(title)
+    table = metrics.status_by_unit(measures)
+    if table.empty:
+        return _empty(title, "Bei keiner Maßnahme im Filter ist eine Organisationseinheit eingetragen")
+    totals = table.groupby("unit")["count"].sum()
+    units = sorted(totals.index, key=lambda u: (-totals[u], str(u).casefold()))
+    subtitle = "Eine Maßnahme mehrerer Einheiten zählt bei jeder von ihnen."
+    if len(units) > UNIT_LIMIT:
+        title += f" ({UNIT_LIMIT} von {format_count(len(units))})"
+        subtitle = f"Gezeigt: die {UNIT_LIMIT} Einheiten mit den meisten Maßnahmen. {subtitle}"
+        units = units[:UNIT_LIMIT]
+    table = table[table["unit"].isin(units)]
+    labels = {unit: _wrap(unit) for unit in units}
+
+    fig = go.Figure()
+    for status in STATUSES:
+        rows = table[table["status"] == status.code]
+        if not rows["count"].any():
+            continue
+        rows = rows.set_index("unit").loc[units]
+        counts = rows["count"].tolist()
+        fig.add_trace(
+            go.Bar(
+                name=status.label,
+                orientation="h",
+                x=counts,
+                y=[labels[u] for u in units],
+                customdata=[[unit, status.code] for unit in units],
+                text=[format_count(c) if c else "" for c in counts],
+                texttemplate="%{text}",
+                textposition="inside",
+                insidetextanchor="middle",
+                insidetextfont=INSIDE_TEXT,
+                hovertext=[
+                    f"<b>{_text(unit)}</b><br>{status.label}: {_measures(count)} ({format_percent(share)} der Einheit)"
+                    for unit, count, share in zip(units, counts, rows["share"], strict=True)
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+                marker=_status_marker(status, line={"color": "white", "width": 1}),
+            )
+        )
+    for unit in units:
+        fig.add_annotation(
+            x=totals[unit], y=labels[unit], text=format_count(int(totals[unit])), xanchor="left", showarrow=False
+        )
+    fig.update_layout(barmode="stack", bargap=0.3)
+    fig.update_xaxes(title="Anzahl der Maßnahmen (je Einheit)", range=[0, totals[units[0]] * 1.1])
+    fig.update_yaxes(categoryorder="array", categoryarray=list(labels.values()), autorange="reversed")
+    return _layout(
+        fig,
+        title,
+        height=_height(len(units), 40, extra=200),
+        subtitle=subtitle,
+    )
+
+
+def timeline_chart(measures: pd.DataFrame, as_of: dt.date) -> go.Figure:
+    """When the measures are due: a Gantt chart of the measures with a period, and the reference date.
+
+    Shows at a glance what runs now, what is late and what is still ahead.
+    Bars span start to due date (the whole due day), coloured and patterned by
+    status, sorted by start, first on top; overdue measures get a vermilion
+    outline and a vermilion diamond on their due date. With more than
+    TIMELINE_LIMIT measures the chart keeps the overdue ones (longest overdue
+    first), then those falling due next, then the most recently due, and says
+    so in its title.
+
+    customdata per bar and diamond: [0] measure ID, [1] full title.
+    """
+    title = "Zeitplan der Maßnahmen mit Zeitraum"
+    if measures.empty:
+        return _empty(title)
+    periods = metrics.timeline(measures)
+    if periods.empty:
+        return _empty(title, "Keine Maßnahme im aktuellen Filter hat Beginn und Fälligkeit")
+    reference = pd.Timestamp(as_of)
+    subtitle = ""
+    if len(periods) > TIMELINE_LIMIT:
+        days = (periods["due"] - reference).dt.days.to_numpy()
+        late = metrics.overdue_mask(periods, as_of).to_numpy()
+        rank = np.where(late, 0, np.where(days >= 0, 1, 2))
+        key = np.where(late, days, np.abs(days))
+        chosen = np.sort(np.lexsort((key, rank))[:TIMELINE_LIMIT])
+        title = f"Zeitplan: {TIMELINE_LIMIT} von {_measures(len(periods))} mit Zeitraum"
+        subtitle = "Ausgewählt: die überfälligen, dann die als Nächstes fälligen Maßnahmen"
+        periods = periods.iloc[chosen]
+
+    late = metrics.overdue_mask(periods, as_of).to_numpy()
+    end = periods["due"] + pd.Timedelta(days=1)
+    late_days = (reference - periods["due"]).dt.days.to_numpy()
+    hover = [
+        f"{_hover_title(name)}<br>{_text(ident)} · {STATUS_BY_CODE[code].label}<br>"
+        f"{format_date(start)} – {format_date(due)}"
+        + (f"<br>überfällig seit {_days(int(d), dative=True)}" if is_late else "")
+        for name, ident, code, start, due, is_late, d in zip(
+            periods["title"],
+            periods["id"],
+            periods["status"],
+            periods["start"],
+            periods["due"],
+            late,
+            late_days,
+            strict=True,
+        )
+    ]
+    frame = pd.DataFrame(
+        {
+            "pos": np.arange(len(periods)),
+            "status": periods["status"].astype(str).to_numpy(),
+            "start": periods["start"].to_numpy(),
+            "due": periods["due"].to_numpy(),
+            "ms": ((end - periods["start"]) / pd.Timedelta(milliseconds=1)).to_numpy(),
+            "late": late,
+            "hover": hover,
+            "id": periods["id"].to_numpy(),
+            "title": periods["title"].to_numpy(),
+        }
+    )
+
+    def bars(rows: pd.DataFrame, **style: object) -> go.Bar:
+        """Bars from start to the end of the due day, one row per measure."""
+        return go.Bar(
+            orientation="h",
+            base=rows["start"].tolist(),
+            x=rows["ms"].tolist(),
+            y=rows["pos"].tolist(),
+            customdata=rows[["id", "title"]].to_numpy().tolist(),
+            hovertext=rows["hover"].tolist(),
+            hovertemplate="%{hovertext}<extra></extra>",
+            **style,
+        )
+
+    fig = go.Figure()
+    for status in STATUSES:
+        rows = frame[frame["status"] == status.code]
+        if not rows.empty:
+            fig.add_trace(bars(rows, name=status.label, marker=_status_marker(status)))
+    late_rows = frame[frame["late"]]
+    if not late_rows.empty:
+        # An outline over the status bar and a diamond on the due date: late is told by shape, not hue alone.
+        fig.add_trace(
+            bars(
+                late_rows,
+                name="überfällig",
+                legendgroup="late",
+                marker={"color": "rgba(0,0,0,0)", "line": {"color": OVERDUE_COLOR, "width": 3}},
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                name="überfällig",
+                legendgroup="late",
+                showlegend=False,
+                mode="markers",
+                x=late_rows["due"].tolist(),
+                y=late_rows["pos"].tolist(),
+                customdata=late_rows[["id", "title"]].to_numpy().tolist(),
+                hovertext=late_rows["hover"].tolist(),
+                hovertemplate="%{hovertext}<extra></extra>",
+                marker={"symbol": "diamond", "size": 13, "color": OVERDUE_COLOR, "line": {"color": INK, "width": 1}},
+            )
+        )
+    stichtag = reference.strftime("%Y-%m-%d")
+    fig.add_shape(
+        type="line",
+        x0=stichtag,
+        x1=stichtag,
+        xref="x",
+        y0=0,
+        y1=1,
+        yref="paper",
+        line={"color": INK, "width": 2, "dash": "dash"},
+    )
+    fig.add_annotation(
+        x=stichtag,
+        y=-1,  # the empty row above the first measure, so the label covers no bar
+        xref="x",
+        yref="y",
+        text=f"Stichtag {format_date(as_of)}",
+        showarrow=False,
+        bgcolor="white",
+        font={"size": FONT_SIZE},
+    )
+    fig.update_layout(barmode="overlay", bargap=0.25)
+    # Dates on top, as in a project plan: a long chart scrolls, and its first rows are read first.
+    fig.update_xaxes(
+        type="date", tickformat="%m/%Y", hoverformat="%d.%m.%Y", side="top", title="Zeitraum (Beginn bis Fälligkeit)"
+    )
+    _positions_axis(fig, [_shorten(t) for t in periods["title"]], spare_row=True)
+    height = _height(len(periods) + 1, 26, extra=230)
+    _layout(fig, title, height=height, subtitle=subtitle)
+    # The legend goes under the title, in pixels from the top, so the dates above the plot stay clear of it.
+    legend_top = 95 if subtitle else 58
+    fig.update_layout(
+        legend={"yref": "container", "y": 1 - legend_top / height, "yanchor": "top"},
+        margin={"t": legend_top + 95},
+    )
+    return fig
+
+
+def overdue_chart(measures: pd.DataFrame, as_of: dt.date) -> go.Figure:
+    """What is late: days overdue per overdue measure at the reference date, longest first on top.
+
+    Overdue means not done or deferred and due before the reference date
+    (metrics.overdue). Bars carry the status colour and pattern; at most
+    OVERDUE_LIMIT measures are shown and the title gives the total.
+
+    customdata per bar: [0] measure ID, [1] full title.
+    """
+    date = format_date(as_of)
+    title = f"Überfällige Maßnahmen zum Stichtag {date}"
+    if measures.empty:
+        return _empty(title)
+    late = metrics.overdue(measures, as_of)
+    if late.empty:
+        return _empty(title, f"Keine überfälligen Maßnahmen zum Stichtag {date}")
+    total = len(late)
+    title = f"{_measures(total)} überfällig zum Stichtag {date}"
+    subtitle = ""
+    if total > OVERDUE_LIMIT:
+        subtitle = f"Gezeigt: die {OVERDUE_LIMIT} am längsten überfälligen"
+        late = late.head(OVERDUE_LIMIT)
+    positions = np.arange(len(late))
+    fig = go.Figure()
+    for status in STATUSES:
+        mask = (late["status"] == status.code).to_numpy()
+        if not mask.any():
+            continue
+        rows = late[mask]
+        days = rows["days_overdue"].astype(int).tolist()
+        fig.add_trace(
+            go.Bar(
+                name=status.label,
+                orientation="h",
+                x=days,
+                y=positions[mask].tolist(),
+                customdata=rows[["id", "title"]].to_numpy().tolist(),
+                text=[_days(d) for d in days],
+                texttemplate="%{text}",
+                textposition="outside",
+                cliponaxis=False,
+                hovertext=[
+                    f"{_hover_title(t)}<br>{_text(i)} · {status.label}<br>fällig {format_date(due)} "
+                    f"(Zieldatum „{_text(target)}“)<br>überfällig seit {_days(d, dative=True)}"
+                    for t, i, due, target, d in zip(
+                        rows["title"], rows["id"], rows["due"], rows["target"], days, strict=True
+                    )
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+                marker=_status_marker(status),
+            )
+        )
+    fig.update_layout(barmode="overlay", bargap=0.3)
+    longest = int(late["days_overdue"].max())
+    fig.update_xaxes(title="Tage überfällig", range=[0, longest * 1.2])
+    _positions_axis(fig, [_shorten(t) for t in late["title"]])
+    return _layout(fig, title, height=_height(len(late), 32, extra=190), subtitle=subtitle)
+
+
+def indicator_chart(name: str, actual: float | None, target: float | None, unit: str = "") -> go.Figure:
+    """One Messgröße of the balanced scorecard: the actual value as a bullet against its target.
+
+    The number shows the Istwert, the delta its distance from the Zielwert, the
+    black line marks the Zielwert on the bar. Delta colours stay neutral,
+    because for some Messgrößen (Prozesskosten) less is better and for others
+    more. Without an Istwert or Zielwert the figure says so instead.
+    """
+    title = _wrap(name, 70)
+    if any(value is None or not math.isfinite(value) for value in (actual, target)):
+        return _empty(title, "Ist- oder Zielwert ist noch nicht erfasst", height=230)
+    suffix = f" {unit}" if unit else ""
+    low = min(0.0, actual, target)
+    high = max(0.0, actual, target)
+    span = (high - low) or 1.0
+    fig = go.Figure(
+        go.Indicator(
+            mode="number+gauge+delta",
+            value=actual,
+            number={"valueformat": ",.2~f", "suffix": suffix, "font": {"size": 32}},
+            delta={
+                "reference": target,
+                "valueformat": ",.2~f",
+                "suffix": suffix,
+                "position": "bottom",
+                "increasing": {"color": INK},
+                "decreasing": {"color": INK},
+                "font": {"size": FONT_SIZE + 1},
+            },
+            title={"text": f"Ziel<br>{_target_text(target, suffix)}", "font": {"size": FONT_SIZE}},
+            gauge={
+                "shape": "bullet",
+                "axis": {
+                    "range": [low - 0.1 * span if low < 0 else 0, high + 0.1 * span],
+                    "tickformat": ",.2~f",
+                },
+                "bar": {"color": "#4D4D4D", "thickness": 0.45},
+                "bgcolor": "#F0F0F0",
+                "borderwidth": 0,
+                "threshold": {"line": {"color": "black", "width": 4}, "thickness": 0.9, "value": target},
+            },
+            domain={"x": [0.12, 1], "y": [0.25, 1]},
+        )
+    )
+    return _layout(fig, title, height=230, legend=False)
+
+
+def _target_text(target: float, suffix: str) -> str:
+    """The Zielwert in German number format, for the bullet's label."""
+    text = f"{target:,.2f}".rstrip("0").rstrip(".").translate(str.maketrans(",.", ".,"))
+    return f"{text}{suffix}"
