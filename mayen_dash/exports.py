@@ -20,12 +20,29 @@ from .metrics import due_soon, overdue, overdue_mask
 from .vocabulary import COLUMN_BY_KEY, STATUS_LABELS
 
 # Derived columns, named so that the loader never mistakes them for source columns.
-UNITS_LABEL = "Organisationseinheiten (abgeleitet)"
-DUE_LABEL = "Fälligkeitsdatum (abgeleitet)"
+UNITS_LABEL = "Einheiten (berechnet)"
+DUE_LABEL = "Fällig (berechnet)"
 OVERDUE_LABEL = "Überfällig zum Stichtag"
-SOURCE_ROW_LABEL = "Zeile in der Quelldatei"
+SOURCE_ROW_LABEL = "Zeile in der Datei"
 
 _SOURCE_KEYS = ("id", "area", "group", "title", "status", "responsible", "target", "remarks")
+
+
+# The order in which the table on screen shows the columns: what a meeting asks for first.
+SCREEN_ORDER = (
+    "ID",
+    "Maßnahme",
+    "Status",
+    "Verantwortlichkeit",
+    "Zieldatum",
+    DUE_LABEL,
+    OVERDUE_LABEL,
+    "Anmerkungen",
+    "Handlungsfeld",
+    "Zielgruppe",
+    UNITS_LABEL,
+    SOURCE_ROW_LABEL,
+)
 
 
 def display_frame(measures: pd.DataFrame, as_of: dt.date | None = None) -> pd.DataFrame:

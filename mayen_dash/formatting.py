@@ -31,3 +31,15 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=])")
 def escape_markdown(text: str) -> str:
     """Text from a spreadsheet made inert for Markdown: shown literally, never a link, tag or formula."""
     return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
+def safe_markdown(text: str) -> str:
+    """A report section as Markdown: its "- " bullets become lists, everything else stays literal text."""
+    lines = []
+    for line in str(text).splitlines():
+        bullet = re.match(r"^(\s*)[-•]\s+(.*)$", line)
+        if bullet:
+            lines.append(f"{' ' * (len(bullet[1]) // 2 * 2)}- {escape_markdown(bullet[2])}")
+        else:
+            lines.append(escape_markdown(line.strip()) + "  " if line.strip() else "")
+    return "\n".join(lines)

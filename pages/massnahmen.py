@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from mayen_dash.exports import DUE_LABEL, OVERDUE_LABEL, display_frame, measure_details, measures_xlsx
+from mayen_dash.exports import DUE_LABEL, OVERDUE_LABEL, SCREEN_ORDER, display_frame, measure_details, measures_xlsx
 from mayen_dash.formatting import escape_markdown, format_count
 
 view = ui.current_view()
@@ -11,13 +11,13 @@ st.title("Maßnahmen", anchor=False)
 st.caption(ui.filter_caption(view))
 
 table = display_frame(view.measures, view.as_of)
-left, right = st.columns([4, 1], vertical_alignment="bottom")
+left, right = st.columns([3, 1], vertical_alignment="bottom")
 left.write(
     f"{format_count(len(table))} Maßnahmen. Die Suche im Seitenmenü durchsucht ID, Maßnahme, "
     "Verantwortlichkeit, Zieldatum und Anmerkungen. Eine Zeile anklicken zeigt die Einzelheiten."
 )
 right.download_button(
-    "Als Excel herunterladen",
+    "Excel herunterladen",
     data=measures_xlsx(view.measures, view.as_of),
     file_name=f"massnahmen_{view.as_of.isoformat()}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -29,6 +29,8 @@ selection = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key="measure_table",
+    column_order=SCREEN_ORDER,
+    height=560,
     column_config={
         DUE_LABEL: st.column_config.DateColumn(DUE_LABEL, format="DD.MM.YYYY"),
         OVERDUE_LABEL: st.column_config.CheckboxColumn(OVERDUE_LABEL),

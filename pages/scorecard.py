@@ -8,6 +8,12 @@ from mayen_dash.formatting import escape_markdown
 from mayen_dash.scorecard import perspectives
 
 view = ui.current_view()
+
+
+def bullets(items: list[str] | tuple[str, ...]) -> str:
+    return "\n".join(f"- {escape_markdown(item)}" for item in items)
+
+
 st.title("Balanced Scorecard", anchor=False)
 st.caption(escape_markdown(view.report.title))
 
@@ -16,21 +22,16 @@ if not items:
     st.info("Die Datei enthält keine Balanced Scorecard (Blatt „Scorecard“).")
 for column, perspective in zip(st.columns(max(len(items), 1), border=True), items, strict=False):
     with column:
-        st.subheader(escape_markdown(perspective.name), anchor=False)
+        st.markdown(f"#### {escape_markdown(perspective.name)}")
         if perspective.question:
-            st.markdown("**Leitfrage**")
-            st.text(perspective.question)
-        st.markdown("**Strategische Ziele**")
-        for goal in perspective.goals:
-            st.text(f"• {goal}")
-        st.markdown("**Maßnahmen**")
-        for action in perspective.actions:
-            st.text(f"• {action}")
+            st.markdown(f"**Leitfrage**  \n{escape_markdown(perspective.question)}")
+        st.markdown("**Strategische Ziele**\n\n" + bullets(perspective.goals))
+        st.markdown("**Maßnahmen**\n\n" + bullets(perspective.actions))
         st.markdown("**Messgrößen**")
         for indicator in perspective.indicators:
             if indicator.has_figures:
                 ui.chart(indicator_chart(indicator.name, indicator.actual, indicator.target, indicator.unit))
             else:
-                st.text(f"• {indicator.name}")
+                st.markdown(bullets([indicator.name]))
         if not any(i.has_figures for i in perspective.indicators):
             st.caption("Für diese Messgrößen sind noch keine Ist- und Zielwerte erfasst.")

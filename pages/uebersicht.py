@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from mayen_dash.charts import progress_by_area_chart
-from mayen_dash.formatting import escape_markdown, format_count, format_date, format_percent
+from mayen_dash.formatting import escape_markdown, format_count, format_date, format_percent, safe_markdown
 from mayen_dash.metrics import DEFINITIONS, kpis
 
 view = ui.current_view()
@@ -20,7 +20,11 @@ columns = st.columns(5)
 columns[0].metric("Maßnahmen", format_count(figures["measures"]), help=DEFINITIONS["measures"], border=True)
 columns[1].metric(
     "erledigt",
-    f"{format_count(figures['done'])} · {format_percent(figures['done_share'])}",
+    format_count(figures["done"]),
+    delta=format_percent(figures["done_share"]),
+    delta_color="off",
+    delta_arrow="off",
+    delta_description="aller Maßnahmen im Filter",
     help=DEFINITIONS["done"],
     border=True,
 )
@@ -51,6 +55,6 @@ sections = [
 present = [(label, report.info[key]) for label, key in sections if report.info.get(key)]
 if present:
     for tab, (_label, text) in zip(st.tabs([label for label, _ in present]), present, strict=True):
-        tab.text(text)
+        tab.markdown(safe_markdown(text))
 else:
     st.info("Die Datei enthält keine Berichtstexte (Blatt „Bericht“).")

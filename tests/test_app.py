@@ -63,12 +63,13 @@ def test_start_page_metrics(app):
     app.run()
     assert metrics(app) == {
         "Maßnahmen": "101",
-        "erledigt": "56 · 55,4 %",
+        "erledigt": "56",
         "in Bearbeitung": "19",
         "offen": "23",
         "überfällig": "0",
     }
     assert all(m.help for m in app.metric)
+    assert app.metric[1].delta == "55,4 %"
     assert "31.08.2022" in app.metric[4].help
 
 
@@ -185,7 +186,8 @@ def test_foreign_export_is_mapped_by_hand_and_remembered(app, tmp_path):
     assert any("Die Datei ist lesbar: 2 Maßnahmen" in s.value for s in app.success)
     next(b for b in app.button if b.label == "Diese Daten verwenden").click().run()
     app.switch_page("pages/uebersicht.py").run()
-    assert metrics(app)["erledigt"].startswith("1 ")
+    assert metrics(app)["erledigt"] == "1"
+    assert app.metric[1].delta == "50,0 %"
     assert "Live" in (tmp_path / "var" / "zuordnungen.json").read_text()
 
     again = xlsx_bytes(

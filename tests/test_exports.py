@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 from mayen_dash.exports import (
     DUE_LABEL,
     OVERDUE_LABEL,
+    UNITS_LABEL,
     display_frame,
     due_soon_frame,
     measure_details,
@@ -33,7 +34,7 @@ def test_display_frame_has_german_headers_and_labels():
     ]
     row = frame[frame["ID"] == "EG-B-41"].iloc[0]
     assert row["Status"] == "in Bearbeitung"
-    assert row["Organisationseinheiten (abgeleitet)"] == "Zentralbereich 1; Bereich 2.1; Kreisverwaltung Mayen-Koblenz"
+    assert row[UNITS_LABEL] == "Zentralbereich 1; Bereich 2.1; Kreisverwaltung Mayen-Koblenz"
     assert row[DUE_LABEL] == dt.date(2024, 12, 31)
     assert bool(row[OVERDUE_LABEL]) is False
 

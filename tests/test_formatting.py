@@ -2,7 +2,7 @@ import datetime as dt
 
 import pandas as pd
 
-from mayen_dash.formatting import escape_markdown, format_count, format_date, format_percent
+from mayen_dash.formatting import escape_markdown, format_count, format_date, format_percent, safe_markdown
 
 
 def test_german_formats():
@@ -18,3 +18,10 @@ def test_escape_markdown_makes_links_and_tags_inert():
     assert escape_markdown("[x](javascript:alert(1))") == r"\[x\]\(javascript\:alert\(1\)\)"
     assert escape_markdown("<img src=x onerror=alert(1)>") == r"\<img src\=x onerror\=alert\(1\)\>"
     assert escape_markdown("Fachbereich 1") == "Fachbereich 1"
+
+
+def test_safe_markdown_keeps_bullets_and_makes_the_rest_literal():
+    text = "- Weitere Implementierung\n  - 1.) Wissen [x](javascript:y)\n\nAbsatz mit <b>Tag</b>"
+    assert safe_markdown(text) == (
+        "- Weitere Implementierung\n  - 1\\.\\) Wissen \\[x\\]\\(javascript\\:y\\)\n\nAbsatz mit \\<b\\>Tag\\</b\\>  "
+    )
