@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from .diff import BY_SIMILARITY, compare, status_label, to_dict
 from .formatting import format_count, format_date, format_percent
 from .loader import load_report
 from .metrics import DEFINITIONS, department_names, summary
@@ -102,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     summary_.add_argument("--json", action="store_true", help="Ergebnis als JSON ausgeben")
     _mapping_arguments(summary_)
 
+    diff = commands.add_parser("diff", help="Zwei Berichte vergleichen: was hat sich seit dem letzten geändert?")
+    diff.add_argument("old", type=Path, metavar="ALT", help="der frühere Bericht")
+    diff.add_argument("new", type=Path, metavar="NEU", help="der aktuelle Bericht")
+    diff.add_argument("--json", action="store_true", help="Änderungen als JSON ausgeben")
+
     template = commands.add_parser("template", help="Leere Vorlage (vorlage.xlsx) schreiben")
     template.add_argument("-o", "--output", type=Path, required=True, metavar="DATEI")
     return parser
@@ -179,6 +185,63 @@ def _summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _diff(args: argparse.Namespace) -> int:
+    files = ((args.old, "frühere"), (args.new, "aktuelle"))
+    for path, which in files:
+        if not path.is_file():
+            print(f"Fehler: Die Datei „{path}“ für den {which}n Bericht gibt es nicht.", file=sys.stderr)
+            return EXIT_USAGE
+    reports = []
+    for path, which in files:
+        try:
+            reports.append(load_report(path))
+        except LoadError as error:
+            print(f"Abgelehnt: Der {which} Bericht „{path.name}“ lässt sich nicht lesen. {error}", file=sys.stderr)
+            return EXIT_REFUSED
+    old, new = reports
+    comparison = compare(old.measures, new.measures)
+    if args.json:
+        print(json.dumps(to_dict(comparison), ensure_ascii=False, indent=2))
+        return EXIT_OK
+
+    def named(report: Report, path: Path) -> str:
+        return path.name + (f" (Stand {format_date(report.report_date)})" if report.report_date else "")
+
+    print(f"Vergleich: {named(old, args.old)} → {named(new, args.new)}")
+    fuzzy = comparison.fuzzy_matches
+    print(
+        f"Maßnahmen: {format_count(len(old.measures))} vorher, {format_count(len(new.measures))} jetzt; "
+        f"{format_count(len(comparison.matches))} einander zugeordnet"
+        + (f", davon {format_count(len(fuzzy))} nur über ähnliche Titel" if len(fuzzy) else "")
+    )
+    sections = [
+        (
+            "Status geändert",
+            [f"{c.measure}: {status_label(c.old)} → {status_label(c.new)}" for c in comparison.status_changed],
+        ),
+        (
+            "Zieldatum geändert",
+            [f"{c.measure}: {c.old or 'ohne Angabe'} → {c.new or 'ohne Angabe'}" for c in comparison.target_changed],
+        ),
+        ("Neu aufgenommen", list(comparison.added["title"])),
+        ("Entfallen", list(comparison.removed["title"])),
+        (
+            f"Zuordnung „{BY_SIMILARITY}“, bitte prüfen",
+            [f"„{row.old_title}“ → „{row.new_title}“" for row in fuzzy.itertuples()],
+        ),
+    ]
+    if comparison.fuzzy_skipped:
+        print("Hinweis: Zu viele Maßnahmen ohne Gegenstück; ähnliche Titel wurden nicht gesucht.")
+    if not comparison.has_changes:
+        print("Keine Änderungen an den Maßnahmen.")
+    for heading, items in sections:
+        if items:
+            print(f"{heading}: {format_count(len(items))}")
+            for item in items:
+                print(f"  - {item}")
+    return EXIT_OK
+
+
 def _template(args: argparse.Namespace) -> int:
     write_template(args.output)
     print(f"Vorlage geschrieben: {args.output}")
@@ -190,4 +253,4 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(args, "file") and not args.file.is_file():
         print(f"Fehler: Die Datei „{args.file}“ gibt es nicht.", file=sys.stderr)
         return EXIT_USAGE
-    return {"validate": _validate, "summary": _summary, "template": _template}[args.command](args)
+    return {"validate": _validate, "summary": _summary, "diff": _diff, "template": _template}[args.command](args)
