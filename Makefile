@@ -14,7 +14,7 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.dev system-deps
 	$(PY) -m ruff check .
-	$(PY) -m pytest -m "not browser"
+	MAYEN_REQUIRE_POSTGRES=1 $(PY) -m pytest -m "not browser"
 	$(PY) -m pytest -m browser
 
 test-fast: $(VENV)/.dev
@@ -44,11 +44,12 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# Debian's Chromium drives the browser tests (Playwright cannot download a browser here).
+# Debian's Chromium drives the browser tests (Playwright cannot download a browser here);
+# Debian's PostgreSQL runs the store's tests a second time, on a throwaway server.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 		$(SUDO) apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core postgresql; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
