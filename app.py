@@ -7,7 +7,9 @@ sidebar filters that every page shares, and hands over to the chosen page.
 import streamlit as st
 
 import ui
+from mayen_dash.formatting import escape_markdown
 from mayen_dash.model import LoadError
+from mayen_dash.store import StoreError
 
 st.set_page_config(
     page_title="Mayen Digital-Dashboard", page_icon="📊", layout="wide", initial_sidebar_state="expanded"
@@ -25,8 +27,8 @@ page = st.navigation(pages)
 
 try:
     ui.build_view()
-except LoadError as error:
-    st.error(f"Die Daten konnten nicht geladen werden: {error}")
+except (LoadError, StoreError) as error:
+    st.error(f"Die Daten konnten nicht geladen werden: {escape_markdown(str(error))}")
     st.stop()
 
 page.run()

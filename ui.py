@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import streamlit as st
 
-from mayen_dash.filters import PARAMS, Filters, from_params
+from mayen_dash.filters import PARAM_SNAPSHOT, PARAMS, Filters, from_params, snapshot_from_params
 from mayen_dash.formatting import escape_markdown, format_date
 from mayen_dash.loader import load_report
 from mayen_dash.model import ColumnMapping, Finding, Report
-from mayen_dash.settings import BUNDLED_REPORT
+from mayen_dash.settings import BUNDLED_REPORT, data_dir
+from mayen_dash.store import Snapshot, SnapshotStore
 from mayen_dash.vocabulary import STATUS_CODES, STATUS_LABELS
 
 # Session-state keys of the sidebar widgets and of the data in use.
 KEY_UNITS, KEY_AREAS, KEY_STATUSES, KEY_QUERY, KEY_AS_OF = (f"filter_{p}" for p in PARAMS)
-KEY_SOURCE = "source"
+KEY_SNAPSHOT = f"filter_{PARAM_SNAPSHOT}"
+KEY_PENDING_SNAPSHOT = "pending_snapshot"
 KEY_FILTERS_FOR = "filters_for_report"
 
 
@@ -41,15 +44,17 @@ class Source:
 
 @dataclass(frozen=True)
 class View:
-    """What every page draws: the report, the filters in force and the measures they leave."""
+    """What every page draws: the stored report shown, the filters in force and the measures they leave."""
 
+    snapshot: Snapshot
+    snapshots: list[Snapshot]
     report: Report
     filters: Filters
     measures: pd.DataFrame
     as_of: dt.date
 
 
-@st.cache_data(max_entries=8, show_spinner="Bericht wird geladen …")
+@st.cache_data(max_entries=8, show_spinner="Datei wird geprüft …")
 def _load_cached(sha256: str, name: str, mapping_key: str, _source: Source) -> Report:
     """Parse a file once per content: keyed by its hash, not its bytes, so a hit costs nothing."""
     return load_report(_source.data, name, mapping=_source.mapping)
@@ -60,23 +65,67 @@ def load_source(source: Source) -> Report:
     return _load_cached(source.sha256, source.name, source.mapping.key(), source)
 
 
-@st.cache_resource
-def _bundled_source() -> Source:
-    return Source(BUNDLED_REPORT.read_bytes(), BUNDLED_REPORT.name)
+@st.cache_resource(show_spinner=False)
+def _store(location: str) -> SnapshotStore:
+    return SnapshotStore.from_environment()
 
 
-def current_source() -> Source:
-    source = st.session_state.get(KEY_SOURCE)
-    return source if isinstance(source, Source) else _bundled_source()
+def store() -> SnapshotStore:
+    """The installation's snapshot store (MAYEN_DB_URL, else SQLite in MAYEN_DATA_DIR)."""
+    return _store(os.environ.get("MAYEN_DB_URL") or str(data_dir().resolve()))
 
 
-def use_source(source: Source) -> None:
-    """Make an accepted file the data of every page in this session."""
-    st.session_state[KEY_SOURCE] = source
+def snapshots() -> list[Snapshot]:
+    """Every stored report, oldest first; the bundled report is stored when there is none."""
+    found = store().snapshots()
+    if not found:
+        store().ensure_seeded(BUNDLED_REPORT)
+        found = store().snapshots()
+    return found
+
+
+@st.cache_data(max_entries=16, show_spinner="Bericht wird geladen …")
+def _snapshot_report(sha256: str, snapshot_id: int, report_date: dt.date | None, _store: SnapshotStore) -> Report:
+    """A stored report, parsed from its original file once per content (stored files never change)."""
+    data, name = _store.original(snapshot_id)
+    report = load_report(data, name, mapping=_store.get(snapshot_id).mapping)
+    return replace(report, report_date=report_date)
+
+
+def snapshot_report(snapshot: Snapshot) -> Report:
+    """The Report of a snapshot, with the Stichtag it was stored under."""
+    return _snapshot_report(snapshot.sha256, snapshot.id, snapshot.report_date, store())
+
+
+def show_snapshot(snapshot_id: int) -> None:
+    """Switch every page to this snapshot on the next run (the picker widget is already drawn in this one)."""
+    st.session_state[KEY_PENDING_SNAPSHOT] = snapshot_id
 
 
 def _params() -> dict[str, list[str]]:
-    return {name: st.query_params.get_all(name) for name in PARAMS}
+    return {name: st.query_params.get_all(name) for name in (*PARAMS, PARAM_SNAPSHOT)}
+
+
+def _snapshot_picker(stored: list[Snapshot]) -> Snapshot:
+    """The "Stand" select box: from a pending switch, else the link, else the newest."""
+    state = st.session_state
+    by_id = {s.id: s for s in stored}
+    pending = state.pop(KEY_PENDING_SNAPSHOT, None)
+    if pending in by_id:
+        state[KEY_SNAPSHOT] = pending
+    elif state.get(KEY_SNAPSHOT) not in by_id:
+        state[KEY_SNAPSHOT] = snapshot_from_params(_params(), list(by_id)) or stored[-1].id
+    st.sidebar.selectbox(
+        "Stand",
+        [s.id for s in reversed(stored)],
+        format_func=lambda i: by_id[i].label,
+        key=KEY_SNAPSHOT,
+        help="Welcher gespeicherte Bericht angezeigt wird; der neueste steht oben.",
+    )
+    snapshot = by_id[state[KEY_SNAPSHOT]]
+    if st.query_params.get(PARAM_SNAPSHOT) != str(snapshot.id):
+        st.query_params[PARAM_SNAPSHOT] = str(snapshot.id)
+    return snapshot
 
 
 def _seed_filters(report: Report) -> None:
@@ -183,9 +232,11 @@ def narrow(key: str, value: str) -> None:
 
 
 def build_view() -> View:
-    report = load_source(current_source())
+    stored = snapshots()
+    snapshot = _snapshot_picker(stored)
+    report = snapshot_report(snapshot)
     filters = sidebar_filters(report)
-    view = View(report, filters, filters.apply(report), filters.reference_date(report))
+    view = View(snapshot, stored, report, filters, filters.apply(report), filters.reference_date(report))
     st.session_state["view"] = view
     return view
 

@@ -1,9 +1,10 @@
 """The dashboard's filter state and its form in a link.
 
-A view of the dashboard is a `Filters` value. It round-trips through URL
-query parameters (`einheit`, `feld`, `status`, `q`, `stichtag`; repeated for
-several values), so that a link sent after a meeting reproduces the view. It
-knows nothing about Streamlit: the app reads and writes plain dicts.
+A view of the dashboard is a stored report (`stand`, a snapshot id) and a
+`Filters` value. Both round-trip through URL query parameters (`stand`,
+`einheit`, `feld`, `status`, `q`, `stichtag`; repeated for several values), so
+that a link sent after a meeting reproduces the view. This module knows
+nothing about Streamlit: the app reads and writes plain dicts.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ PARAM_AREA = "feld"
 PARAM_STATUS = "status"
 PARAM_QUERY = "q"
 PARAM_AS_OF = "stichtag"
+PARAM_SNAPSHOT = "stand"
 PARAMS = (PARAM_UNIT, PARAM_AREA, PARAM_STATUS, PARAM_QUERY, PARAM_AS_OF)
 
 
@@ -120,3 +122,11 @@ def from_params(params: Mapping[str, Sequence[str] | str], report: Report) -> Fi
         as_of,
         tuple(ignored),
     )
+
+
+def snapshot_from_params(params: Mapping[str, Sequence[str] | str], known: Sequence[int]) -> int | None:
+    """The stored report a link names, if it still exists; None means "the newest"."""
+    for text in _values(params, PARAM_SNAPSHOT)[:1]:
+        if text.isdigit() and int(text) in known:
+            return int(text)
+    return None

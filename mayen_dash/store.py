@@ -592,3 +592,20 @@ class SnapshotStore:
                 "count": np.array(counts, dtype="int64"),
             }
         )
+
+
+def snapshot_table(snapshots: list[Snapshot]) -> pd.DataFrame:
+    """The stored reports for a table on screen, newest first, with German headers and formats."""
+    return pd.DataFrame(
+        [
+            {
+                "Nr.": s.id,
+                "Stichtag": format_date(s.report_date) or "unbekannt",
+                "Datei": s.file_name,
+                "Hochgeladen": s.uploaded_at.astimezone(LOCAL_TIME).strftime("%d.%m.%Y %H:%M"),
+                "Maßnahmen": s.measure_count,
+            }
+            for s in reversed(snapshots)
+        ],
+        columns=["Nr.", "Stichtag", "Datei", "Hochgeladen", "Maßnahmen"],
+    )

@@ -1,4 +1,4 @@
-"""Daten: upload an updated spreadsheet, check it, and only then use it.
+"""Daten: upload an updated spreadsheet, check it, and only then store and show it; manage what is stored.
 
 A refused file never replaces the data in use. A readable table whose
 Maßnahme or Status column is not recognised can be mapped by hand; the mapping
@@ -13,26 +13,50 @@ from mayen_dash.loader import preview
 from mayen_dash.mappings import MappingMemory, signature
 from mayen_dash.model import ColumnMapping, LoadError, Report
 from mayen_dash.settings import TEMPLATE, data_dir
+from mayen_dash.store import SameDateError, StoreError, snapshot_table
 from mayen_dash.vocabulary import COLUMNS, STATUS_CODES, STATUS_LABELS, match_column, match_status
 
 NOT_MAPPED = "—"
 
 view = ui.current_view()
-current = ui.current_source()
 memory = MappingMemory(data_dir() / "zuordnungen.json")
+KEY_SAME_DATE = "same_date_conflict"
+KEY_NOTICE = "data_notice"
 
 st.title("Daten", anchor=False)
 st.markdown(
-    f"Angezeigt wird **{escape_markdown(current.name)}**: {format_count(len(view.report.measures))} Maßnahmen, "
-    f"Stand {escape_markdown(format_date(view.report.report_date) or 'unbekannt')}."
+    f"Angezeigt wird **{escape_markdown(view.snapshot.label)}** mit "
+    f"{format_count(len(view.report.measures))} Maßnahmen."
 )
-if st.session_state.get(ui.KEY_SOURCE) is not None and st.button("Zum mitgelieferten Bericht zurückkehren"):
-    del st.session_state[ui.KEY_SOURCE]
+if notice := st.session_state.pop(KEY_NOTICE, None):
+    st.success(notice)
+
+
+def save(source: ui.Source, report: Report, on_same_date: str) -> None:
+    """Store an accepted file as a snapshot and show it; a second file for a Stichtag asks first."""
+    try:
+        result = ui.store().add(source.data, source.name, report, source.mapping, on_same_date=on_same_date)
+    except SameDateError as conflict:
+        st.session_state[KEY_SAME_DATE] = (source.sha256, str(conflict))
+        st.rerun()
+    except StoreError as error:
+        st.error(escape_markdown(str(error)))
+        return
+    st.session_state.pop(KEY_SAME_DATE, None)
+    if source.mapping:
+        memory.put(signature(preview(source.data, source.name).headers), source.mapping)
+    label = escape_markdown(result.snapshot.label)
+    st.session_state[KEY_NOTICE] = (
+        f"Gespeichert und angezeigt: {label}."
+        if result.created
+        else f"Diese Datei ist schon gespeichert ({label}); sie wird jetzt angezeigt."
+    )
+    ui.show_snapshot(result.snapshot.id)
     st.rerun()
 
 
 def show_check(source: ui.Source, report: Report) -> None:
-    """What the file contains and what was noticed, and the button that puts it to use."""
+    """What the file contains and what was noticed, and the button that stores and shows it."""
     st.success(
         f"Die Datei ist lesbar: {format_count(len(report.measures))} Maßnahmen, "
         f"Stand {format_date(report.report_date) or 'unbekannt (kein Stichtag in der Datei)'}."
@@ -47,13 +71,23 @@ def show_check(source: ui.Source, report: Report) -> None:
             "übernommen; bitte bei Gelegenheit in der Tabelle berichtigen."
         )
         st.dataframe(ui.findings_table(report.warnings), hide_index=True)
-    if source.sha256 == current.sha256 and source.mapping == current.mapping:
+    if source.sha256 == view.snapshot.sha256:
         st.info("Diese Datei wird bereits angezeigt.")
-    elif st.button("Diese Daten verwenden", type="primary"):
-        ui.use_source(source)
-        if source.mapping:
-            memory.put(signature(preview(source.data, source.name).headers), source.mapping)
-        st.rerun()
+        return
+    conflict = st.session_state.get(KEY_SAME_DATE)
+    if conflict and conflict[0] == source.sha256:
+        st.warning(escape_markdown(conflict[1]))
+        left, right = st.columns(2)
+        if left.button("Ersetzen", type="primary"):
+            save(source, report, "replace")
+        if right.button("Beide behalten"):
+            save(source, report, "keep")
+    elif st.button(
+        "Diese Daten verwenden",
+        type="primary",
+        help="Speichert die Datei als neuen Stand; alle Seiten zeigen sie dann.",
+    ):
+        save(source, report, "ask")
 
 
 def mapping_form(source: ui.Source) -> ColumnMapping | None:
@@ -106,8 +140,8 @@ def mapping_form(source: ui.Source) -> ColumnMapping | None:
 
 st.header("Neue Tabelle hochladen", anchor=False)
 st.write(
-    "Excel-Arbeitsmappe (.xlsx) oder CSV-Datei, höchstens 25 MB. Die Datei wird zuerst geprüft; "
-    "erst nach „Diese Daten verwenden“ zeigen alle Seiten die neuen Daten."
+    "Excel-Arbeitsmappe (.xlsx) oder CSV-Datei, höchstens 25 MB. Die Datei wird zuerst geprüft; erst nach "
+    "„Diese Daten verwenden“ wird sie als neuer Stand gespeichert und auf allen Seiten gezeigt."
 )
 uploaded = st.file_uploader("Tabelle hochladen", type=["xlsx", "csv"], key="upload")
 if uploaded is not None:
@@ -127,6 +161,20 @@ if uploaded is not None:
                     show_check(mapped, ui.load_source(mapped))
                 except LoadError as mapped_error:
                     st.error(escape_markdown(str(mapped_error)))
+
+st.header("Gespeicherte Stände", anchor=False)
+st.dataframe(snapshot_table(view.snapshots), hide_index=True)
+with st.container(border=True):
+    st.markdown(f"**{escape_markdown(view.snapshot.label)}** (wird angezeigt)")
+    data, name = ui.store().original(view.snapshot.id)
+    left, right = st.columns(2, vertical_alignment="bottom")
+    left.download_button("Originaldatei herunterladen", data=data, file_name=name, icon=":material/download:")
+    with right.popover("Diesen Stand löschen", icon=":material/delete:"):
+        st.write("Der Stand wird mit seiner Originaldatei endgültig gelöscht.")
+        if st.button("Endgültig löschen", type="primary"):
+            ui.store().delete(view.snapshot.id)
+            st.session_state[KEY_NOTICE] = f"Gelöscht: {escape_markdown(view.snapshot.label)}."
+            st.rerun()
 
 st.header("Vorlage", anchor=False)
 st.write("Eine leere Tabelle mit allen Spalten, den erlaubten Status-Werten und Hinweisen zum Ausfüllen.")

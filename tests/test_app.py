@@ -231,3 +231,79 @@ def test_streamlit_config_matches_the_loader():
     assert config["client"]["toolbarMode"] == "minimal"
     assert config["browser"]["gatherUsageStats"] is False
     assert config["server"]["enableXsrfProtection"] is True
+
+
+def use(app, name, data, mime=XLSX):
+    upload(app, name, data, mime)
+    next(b for b in app.button if b.label == "Diese Daten verwenden").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+
+
+def small_report(n_done: int, name_date: str) -> bytes:
+    rows = [["Maßnahme", "Status"]] + [[f"M{i}", "erledigt" if i < n_done else "offen"] for i in range(4)]
+    return csv_bytes(rows), f"status_{name_date}.csv"
+
+
+def test_every_upload_becomes_a_snapshot_and_the_link_names_it(app):
+    app.run()
+    assert app.query_params["stand"] == "1"
+    data, name = small_report(1, "2023-06")
+    use(app, name, data, "text/csv")
+    assert any("Gespeichert und angezeigt: Stand 30.06.2023" in s.value.replace("\\", "") for s in app.success)
+    assert app.query_params["stand"] == "2"
+    app.switch_page("pages/uebersicht.py").run()
+    assert metrics(app)["Maßnahmen"] == "4"
+    picker = app.sidebar.selectbox(key="filter_stand")
+    assert picker.options == ["Stand 30.06.2023 – status_2023-06.csv", "Stand 31.08.2022 – status_2022-08.xlsx"]
+    picker.set_value(1).run()
+    assert metrics(app)["Maßnahmen"] == "101"
+    assert app.query_params["stand"] == "1"
+
+
+def test_link_to_an_older_snapshot(app, tmp_path):
+    app.run()
+    data, name = small_report(1, "2023-06")
+    use(app, name, data, "text/csv")
+    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    fresh.query_params["stand"] = "1"
+    fresh.run()
+    assert metrics(fresh)["Maßnahmen"] == "101"
+    newest = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    newest.run()
+    assert metrics(newest)["Maßnahmen"] == "4", "a new session sees the upload of another session"
+
+
+def test_same_content_is_not_stored_twice(app):
+    app.run()
+    data, name = small_report(1, "2023-06")
+    use(app, name, data, "text/csv")
+    upload(app, "kopie.csv", data, "text/csv")
+    assert any("bereits angezeigt" in i.value for i in app.info)
+    assert len(app.sidebar.selectbox(key="filter_stand").options) == 2
+
+
+def test_second_file_for_a_stichtag_asks_replace_or_keep(app):
+    app.run()
+    first, name = small_report(1, "2023-06")
+    use(app, name, first, "text/csv")
+    second, _ = small_report(3, "2023-06")
+    use(app, "status_2023-06-30.csv", second, "text/csv")
+    assert any("Für den Stichtag 30.06.2023 ist bereits" in w.value.replace("\\", "") for w in app.warning)
+    next(b for b in app.button if b.label == "Ersetzen").click().run()
+    options = app.sidebar.selectbox(key="filter_stand").options
+    assert options == ["Stand 30.06.2023 – status_2023-06-30.csv", "Stand 31.08.2022 – status_2022-08.xlsx"]
+    third, _ = small_report(2, "2023-06")
+    use(app, "status_2023-06-b.csv", third, "text/csv")
+    next(b for b in app.button if b.label == "Beide behalten").click().run()
+    assert len(app.sidebar.selectbox(key="filter_stand").options) == 3
+
+
+def test_delete_a_snapshot(app):
+    app.run()
+    data, name = small_report(1, "2023-06")
+    use(app, name, data, "text/csv")
+    next(b for b in app.button if b.label == "Endgültig löschen").click().run()
+    assert any("Gelöscht" in s.value for s in app.success)
+    assert len(app.sidebar.selectbox(key="filter_stand").options) == 1
+    app.switch_page("pages/uebersicht.py").run()
+    assert metrics(app)["Maßnahmen"] == "101"

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from mayen_dash.filters import Filters, from_params
+from mayen_dash.filters import Filters, from_params, snapshot_from_params
 from mayen_dash.loader import load_report
 from tests.builders import BUNDLED
 
@@ -68,3 +68,10 @@ def test_empty_filters_write_no_params(report):
 
 def test_german_date_in_link(report):
     assert from_params({"stichtag": "31.12.2023"}, report).as_of == dt.date(2023, 12, 31)
+
+
+def test_snapshot_from_params():
+    assert snapshot_from_params({"stand": "3"}, [1, 3]) == 3
+    assert snapshot_from_params({"stand": ["7"]}, [1, 3]) is None
+    assert snapshot_from_params({"stand": "drei"}, [1, 3]) is None
+    assert snapshot_from_params({}, [1, 3]) is None
