@@ -19,6 +19,8 @@ pages = [
     st.Page("pages/uebersicht.py", title="Übersicht", icon=":material/dashboard:", default=True),
     st.Page("pages/status.py", title="Status", icon=":material/donut_large:", url_path="status"),
     st.Page("pages/ueberfaellig.py", title="Überfällig", icon=":material/schedule:", url_path="ueberfaellig"),
+    st.Page("pages/verlauf.py", title="Verlauf", icon=":material/timeline:", url_path="verlauf"),
+    st.Page("pages/vergleich.py", title="Vergleich", icon=":material/compare_arrows:", url_path="vergleich"),
     st.Page("pages/scorecard.py", title="Balanced Scorecard", icon=":material/balance:", url_path="scorecard"),
     st.Page("pages/massnahmen.py", title="Maßnahmen", icon=":material/table_rows:", url_path="massnahmen"),
     st.Page("pages/daten.py", title="Daten", icon=":material/upload_file:", url_path="daten"),

@@ -713,3 +713,81 @@ def _target_text(target: float, suffix: str) -> str:
     """The Zielwert in German number format, for the bullet's label."""
     text = f"{target:,.2f}".rstrip("0").rstrip(".").translate(str.maketrans(",.", ".,"))
     return f"{text}{suffix}"
+
+
+def history_chart(table: pd.DataFrame) -> go.Figure:
+    """How the statuses moved from report to report: stacked areas of counts at each Stichtag.
+
+    `table` is history.status_over_time. One trace per status that ever occurs, in status order.
+    """
+    title = "Status der Maßnahmen je Bericht"
+    if table.empty or table["report_date"].nunique() < 2:
+        return _empty(title, "Für einen Verlauf braucht es mindestens zwei Stände mit Stichtag.")
+    fig = go.Figure()
+    for status in STATUSES:
+        rows = table[table["status"] == status.code].sort_values("report_date")
+        if rows.empty or not rows["count"].any():
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=rows["report_date"],
+                y=rows["count"],
+                name=status.label,
+                mode="lines+markers",
+                stackgroup="status",
+                line={"color": status.color, "width": 1.5},
+                fillpattern={**PATTERN, "shape": status.pattern},
+                fillcolor=status.color,
+                hovertemplate=f"{status.label}: %{{y:,d}} Maßnahmen am %{{x|%d.%m.%Y}}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(title="Stichtag", tickformat="%m/%Y")
+    fig.update_yaxes(title="Anzahl der Maßnahmen", rangemode="tozero")
+    return _layout(fig, title)
+
+
+def done_share_chart(shares: pd.DataFrame, line: pd.DataFrame, target: dt.date) -> go.Figure:
+    """Share done per Handlungsfeld over time, with a straight-line projection of the total to the target.
+
+    `shares` is history.done_share_over_time, `line` history.projection. The
+    projection is dashed and named as one in the legend, never drawn as data.
+    """
+    title = "Anteil erledigt je Handlungsfeld"
+    if shares.empty or shares["report_date"].nunique() < 2:
+        return _empty(title, "Für einen Verlauf braucht es mindestens zwei Stände mit Stichtag.")
+    fig = go.Figure()
+    palette = ["#000000", "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+    symbols = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon"]
+    for i, (area, unsorted) in enumerate(shares.groupby("area", sort=False)):
+        rows = unsorted.sort_values("report_date")
+        fig.add_trace(
+            go.Scatter(
+                x=rows["report_date"],
+                y=rows["share"] * 100,
+                name=_text(area),
+                mode="lines+markers",
+                marker={"symbol": symbols[i % len(symbols)], "size": 9},
+                line={"color": palette[i % len(palette)], "width": 3 if i == 0 else 2},
+                customdata=np.stack([rows["done"], rows["measures"]], axis=-1),
+                hovertemplate=f"{_text(area)}: %{{y:.1f}} % (%{{customdata[0]:,d}} von %{{customdata[1]:,d}}) "
+                "am %{x|%d.%m.%Y}<extra></extra>",
+            )
+        )
+    if not line.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=line["report_date"],
+                y=line["share"] * 100,
+                name="Projektion (gerade Linie durch alle Berichte)",
+                mode="lines",
+                line={"color": "#000000", "dash": "dash", "width": 2},
+                hovertemplate="Projektion: %{y:.1f} % am %{x|%d.%m.%Y}<extra></extra>",
+            )
+        )
+    fig.add_shape(type="line", x0=target, x1=target, y0=0, y1=1, yref="paper", line={"dash": "dot", "color": INK})
+    fig.add_annotation(x=target, y=1, yref="paper", text=f"Ziel {target.year}", showarrow=False, yanchor="bottom")
+    fig.update_xaxes(title="Stichtag", tickformat="%m/%Y")
+    fig.update_yaxes(title="Anteil erledigt", ticksuffix=" %", range=[0, 105])
+    layout = _layout(fig, title, height=480)
+    layout.update_layout(legend={"title": {"text": ""}})
+    return layout

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter, defaultdict, deque
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -413,6 +413,7 @@ def to_dict(comparison: Comparison) -> dict[str, list]:
 
 
 def status_label(code: str) -> str:
+    """The German label of a status code; an unknown code as it is."""
     return STATUS_LABELS.get(code, code)
 
 
@@ -474,3 +475,8 @@ def summary_lines(comparison: Comparison) -> list[str]:
             )
         )
     return lines or ["- Keine Änderungen an den Maßnahmen seit dem letzten Bericht."]
+
+
+def split_overrides(fuzzy: pd.DataFrame, confirmed: Sequence[bool]) -> dict[Hashable, None]:
+    """Overrides that undo the close-title pairs the user did not confirm (old measure: no partner)."""
+    return {old: None for old, ok in zip(fuzzy["old_index"], confirmed, strict=True) if not ok}

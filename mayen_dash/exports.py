@@ -59,13 +59,12 @@ def display_frame(measures: pd.DataFrame, as_of: dt.date | None = None) -> pd.Da
     return frame
 
 
-def measures_xlsx(measures: pd.DataFrame, as_of: dt.date | None = None, sheet: str = "Maßnahmen") -> bytes:
-    """The measures as an .xlsx file: text cells stay text, dates are real dates."""
-    frame = display_frame(measures, as_of)
+def frame_xlsx(frame: pd.DataFrame, sheet: str, wide: tuple[str, ...] = (), dates: tuple[str, ...] = ()) -> bytes:
+    """Any German table as an .xlsx file: text cells stay text (never formulas), dates are real dates."""
     workbook = Workbook()
     table = workbook.active
     table.title = sheet
-    table.append(list(frame.columns))
+    table.append([str(c) for c in frame.columns])
     for cell in table[1]:
         cell.font = Font(bold=True)
     for values in frame.itertuples(index=False):
@@ -73,20 +72,25 @@ def measures_xlsx(measures: pd.DataFrame, as_of: dt.date | None = None, sheet: s
         for cell in table[table.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
-    for letter, label in zip("ABCDEFGHIJKLMN", frame.columns, strict=False):
-        wide = label in (COLUMN_BY_KEY["title"].label, COLUMN_BY_KEY["remarks"].label)
-        table.column_dimensions[letter].width = 50 if wide else 20
-        if label == DUE_LABEL:
-            for cell in table[letter][1:]:
+    for column, label in zip(table.iter_cols(min_row=1, max_row=table.max_row), frame.columns, strict=True):
+        letter = column[0].column_letter
+        table.column_dimensions[letter].width = 50 if label in wide else 20
+        for cell in column[1:]:
+            if label in dates:
                 cell.number_format = "DD.MM.YYYY"
-        if wide:
-            for cell in table[letter][1:]:
+            if label in wide:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     table.freeze_panes = "A2"
     table.auto_filter.ref = table.dimensions
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def measures_xlsx(measures: pd.DataFrame, as_of: dt.date | None = None, sheet: str = "Maßnahmen") -> bytes:
+    """The measures as an .xlsx file whose headers the loader reads back as the same measures."""
+    wide = (COLUMN_BY_KEY["title"].label, COLUMN_BY_KEY["remarks"].label)
+    return frame_xlsx(display_frame(measures, as_of), sheet, wide=wide, dates=(DUE_LABEL,))
 
 
 def _cell_value(value: object) -> object:

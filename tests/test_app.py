@@ -307,3 +307,24 @@ def test_delete_a_snapshot(app):
     assert len(app.sidebar.selectbox(key="filter_stand").options) == 1
     app.switch_page("pages/uebersicht.py").run()
     assert metrics(app)["Maßnahmen"] == "101"
+
+
+def test_history_and_comparison_pages_with_two_reports(app):
+    app.run()
+    app.switch_page("pages/verlauf.py").run()
+    assert any("mindestens zwei" in i.value for i in app.info)
+    app.switch_page("pages/vergleich.py").run()
+    assert any("mindestens zwei" in i.value for i in app.info)
+    rows = [["ID", "Maßnahme", "Status", "Zieldatum"], ["EG-B-01", "Evaluierung Homepage", "erledigt", "2023"],
+            ["NEU-1", "Neue Maßnahme", "offen", "2024"]]
+    use(app, "status_2023-06.csv", csv_bytes(rows), "text/csv")
+    app.switch_page("pages/verlauf.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.info
+    app.switch_page("pages/vergleich.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    figures = metrics(app)
+    assert figures["Neu erledigt"] == "1"
+    assert figures["Neu aufgenommen"] == "1"
+    assert figures["Entfallen"] == "100"
+    assert any("Erledigt\\: Evaluierung Homepage" in m.value for m in app.markdown)

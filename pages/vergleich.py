@@ -1,0 +1,97 @@
+"""Vergleich: "Fortschritte seit letztem Bericht" between two stored reports, ready for the next report's text."""
+
+import streamlit as st
+
+import ui
+from mayen_dash.diff import changes_frame, compare, split_overrides, summary_lines
+from mayen_dash.exports import frame_xlsx
+from mayen_dash.formatting import escape_markdown, format_count, format_date
+
+view = ui.current_view()
+st.title("Vergleich", anchor=False)
+st.caption(ui.filter_caption(view))
+
+if len(view.snapshots) < 2:
+    st.info(
+        "Zum Vergleichen braucht es mindestens zwei gespeicherte Stände. Ein neuer Stand entsteht, wenn auf der "
+        "Seite „Daten“ eine aktualisierte Tabelle hochgeladen oder auf der Seite „Maßnahmen“ gespeichert wird."
+    )
+    st.stop()
+
+by_id = {s.id: s for s in view.snapshots}
+newest_first = [s.id for s in reversed(view.snapshots)]
+left, right = st.columns(2)
+older_id = left.selectbox(
+    "Früherer Stand", newest_first, index=1, format_func=lambda i: by_id[i].label, key="compare_old"
+)
+newer_id = right.selectbox(
+    "Späterer Stand", newest_first, index=0, format_func=lambda i: by_id[i].label, key="compare_new"
+)
+older = view.filters.apply(ui.snapshot_report(by_id[older_id]))
+newer = view.filters.apply(ui.snapshot_report(by_id[newer_id]))
+
+first = compare(older, newer)
+confirmed = [True] * len(first.fuzzy_matches)
+if len(first.fuzzy_matches):
+    st.subheader("Zuordnungen über ähnliche Titel prüfen", anchor=False)
+    st.write(
+        "Diese Maßnahmen haben keine gemeinsame ID und leicht verschiedene Titel. Stimmt eine Zuordnung "
+        "nicht, das Häkchen entfernen: dann gilt die alte als entfallen und die neue als neu aufgenommen."
+    )
+    edited = st.data_editor(
+        first.fuzzy_matches[["old_title", "new_title", "score"]]
+        .rename(columns={"old_title": "vorher", "new_title": "nachher", "score": "Ähnlichkeit"})
+        .assign(**{"Zuordnung stimmt": True}),
+        hide_index=True,
+        disabled=["vorher", "nachher", "Ähnlichkeit"],
+        column_config={"Ähnlichkeit": st.column_config.NumberColumn(format="percent")},
+        key=f"compare_fuzzy_{older_id}_{newer_id}",
+    )
+    confirmed = edited["Zuordnung stimmt"].tolist()
+comparison = compare(older, newer, split_overrides(first.fuzzy_matches, confirmed)) if not all(confirmed) else first
+
+span = " → ".join(format_date(by_id[i].report_date) or "unbekannt" for i in (older_id, newer_id))
+st.header(f"Änderungen {span}", anchor=False)
+figures = [
+    ("Neu erledigt", len(comparison.newly_done), "Vorher nicht erledigt, jetzt erledigt."),
+    (
+        "Neu begonnen",
+        len(comparison.newly_started),
+        "Vorher offen, unbekannt oder zurückgestellt, jetzt in Bearbeitung oder laufend.",
+    ),
+    (
+        "Status geändert",
+        len(comparison.status_changed),
+        "Jede Änderung des Status; die Schreibweise zählt nicht („abgeschlossen“ und „erledigt“ sind gleich).",
+    ),
+    ("Neu aufgenommen", len(comparison.added), "Im späteren Stand, ohne Gegenstück im früheren."),
+    ("Entfallen", len(comparison.removed), "Im früheren Stand, ohne Gegenstück im späteren."),
+    ("Zieldatum geändert", len(comparison.target_changed), "Der eingetragene Text des Zieldatums hat sich geändert."),
+]
+for column, (label, value, help_text) in zip(st.columns(len(figures)), figures, strict=True):
+    column.metric(label, format_count(value), help=help_text, border=True)
+
+lines = summary_lines(comparison)
+st.subheader("Text für den nächsten Bericht", anchor=False)
+st.markdown("\n".join(f"- {escape_markdown(line.removeprefix('- '))}" for line in lines))
+table = changes_frame(comparison)
+left, right = st.columns(2)
+name = f"aenderungen_{by_id[older_id].report_date}_{by_id[newer_id].report_date}"
+left.download_button(
+    "Text herunterladen (.txt)",
+    data="\n".join(lines) + "\n",
+    file_name=f"{name}.txt",
+    mime="text/plain",
+    icon=":material/download:",
+)
+right.download_button(
+    "Änderungen als Excel",
+    data=frame_xlsx(table, "Änderungen", wide=("Maßnahme",)),
+    file_name=f"{name}.xlsx",
+    icon=":material/download:",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+if table.empty:
+    st.success("Zwischen den beiden Ständen hat sich an den Maßnahmen im Filter nichts geändert.")
+else:
+    st.dataframe(table, hide_index=True)
