@@ -36,8 +36,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .model import ERROR, ColumnMapping, Finding, LoadError
 from .normalize import parse_target
 from .reading import Sheet, _decode, _delimiter, read_sheets
-from .tables import _first_header, _header_keys, _is_table_header, _report_key, blank, cell_text
-from .vocabulary import COLUMN_BY_KEY, STATUS_LABELS, UNKNOWN_STATUS, fold, sheet_role, status_code_for_label
+from .tables import RepeatedHeader, _report_key, blank, cell_text, first_header
+from .vocabulary import COLUMN_BY_KEY, STATUS_LABELS, UNKNOWN_STATUS, sheet_role, status_code_for_label
 
 log = logging.getLogger(__name__)
 
@@ -217,25 +217,18 @@ def _missing_measure(edit: Edit) -> str:
 def _blocks(sheet: Sheet, mapping: ColumnMapping) -> list[_Block]:
     """The sheet's header rows as `tables.find_measure_table` sees them: the first, then each repetition.
 
-    A row repeats the header when the cell under the current Status header names the status
-    column and the row as a whole reads as a table header, exactly the loader's rule.
+    Header rows are recognised by the loader's own rule (tables.RepeatedHeader).
     """
-    found = _first_header(sheet, mapping)
+    found = first_header(sheet, mapping)
     if found is None:
         return []
     header, keys = found
-    status_names = {fold(COLUMN_BY_KEY["status"].label), *(fold(s) for s in COLUMN_BY_KEY["status"].synonyms)}
-    if "status" in mapping.columns:
-        status_names.add(fold(mapping.columns["status"]))
     starts = [(header, keys)]
     rows = sheet.rows
+    repeated_header = RepeatedHeader(mapping)
     for i in range(header + 1, len(rows)):
-        j = keys.get("status")
-        cell = rows[i][j] if j is not None and j < len(rows[i]) else None
-        if not (isinstance(cell, str) and fold(cell) in status_names):
-            continue
-        repeated = _header_keys(rows[i], mapping, fuzzy=True)
-        if _is_table_header(repeated):
+        repeated = repeated_header(rows[i], keys)
+        if repeated is not None:
             keys = repeated
             starts.append((i, keys))
     ends = [i for i, _ in starts[1:]] + [len(rows)]

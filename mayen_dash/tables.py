@@ -110,7 +110,7 @@ def _found_columns(sheet: Sheet) -> list[str]:
     return []
 
 
-def _first_header(sheet: Sheet, mapping: ColumnMapping) -> tuple[int, dict[str, int]] | None:
+def first_header(sheet: Sheet, mapping: ColumnMapping) -> tuple[int, dict[str, int]] | None:
     for i, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
         keys = _header_keys(row, mapping, fuzzy=True)
         if _is_table_header(keys):
@@ -129,7 +129,7 @@ def find_measure_table(sheets: list[Sheet], mapping: ColumnMapping | None = None
     mapping = mapping or ColumnMapping()
     candidates = _candidates(sheets)
     for sheet in candidates:
-        found = _first_header(sheet, mapping)
+        found = first_header(sheet, mapping)
         if found is None:
             continue
         header_row, keys = found
@@ -158,6 +158,30 @@ def find_measure_table(sheets: list[Sheet], mapping: ColumnMapping | None = None
     )
 
 
+class RepeatedHeader:
+    """Recognises a row that repeats the table header (the printed layout repeats it per field).
+
+    A repeated header has some header word under the current Status column (so it is found
+    even when its columns moved) and reads as a header as a whole. Looking at that one cell
+    first keeps the scan of 100,000 data rows cheap: status cells repeat a handful of values.
+    """
+
+    def __init__(self, mapping: ColumnMapping) -> None:
+        self.mapping = mapping
+        self.words = {fold(name) for column in COLUMNS for name in (column.label, *column.synonyms)} | {
+            fold(header) for header in mapping.columns.values()
+        }
+
+    def __call__(self, row: list[Cell], keys: dict[str, int]) -> dict[str, int] | None:
+        """The column keys of `row` if it repeats the header, else None."""
+        j = keys["status"]
+        cell = row[j] if j < len(row) else None
+        if not (isinstance(cell, str) and fold(cell) in self.words):
+            return None
+        found = _header_keys(row, self.mapping, fuzzy=True)
+        return found if _is_table_header(found) else None
+
+
 def _section_before(sheet: Sheet, header_row: int) -> str | None:
     """The lone cell right above the first header names the first Handlungsfeld."""
     for row in reversed(sheet.rows[:header_row]):
@@ -180,18 +204,11 @@ def _read_blocks(sheet: Sheet, header_row: int, keys: dict[str, int], mapping: C
     area = _section_before(sheet, header_row)
     group: str | None = None
     first_column = min(keys.values())
-    status_headers = {fold(COLUMN_BY_KEY["status"].label), *(fold(s) for s in COLUMN_BY_KEY["status"].synonyms)}
-    if "status" in mapping.columns:
-        status_headers.add(fold(mapping.columns["status"]))
+
+    repeated_header = RepeatedHeader(mapping)
 
     def header_at(i: int) -> dict[str, int] | None:
-        row = rows[i]
-        j = keys["status"]
-        cell = row[j] if j < len(row) else None
-        if not (isinstance(cell, str) and fold(cell) in status_headers):
-            return None
-        found = _header_keys(row, mapping, fuzzy=True)
-        return found if _is_table_header(found) else None
+        return repeated_header(rows[i], keys)
 
     def next_filled(i: int) -> int | None:
         for k in range(i + 1, len(rows)):

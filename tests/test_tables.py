@@ -256,3 +256,19 @@ def test_report_date_text_and_unreadable_report_date():
     assert bad.report_date == dt.date(2023, 6, 30)
     [finding] = bad.findings
     assert (finding.sheet, finding.row, finding.column) == ("Bericht", 1, "Stichtag")
+
+
+def test_repeated_header_may_move_the_status_column():
+    rows = [
+        ["Innovatives Wissen"],
+        ["Maßnahme", "Status", "Verantwortlichkeit"],
+        ["A", "offen", "Fachbereich 1"],
+        ["Digitale Infrastruktur und Klimaschutz"],
+        ["Maßnahme", "Verantwortlichkeit", "Staus"],
+        ["B", "Bereich 2.1", "erledigt"],
+    ]
+    m = load_report(xlsx_bytes({"Tabelle1": rows})).measures
+    assert m["title"].tolist() == ["A", "B"]
+    assert m["status"].tolist() == ["offen", "erledigt"]
+    assert m["responsible"].tolist() == ["Fachbereich 1", "Bereich 2.1"]
+    assert m["area"].astype(str).tolist() == ["Innovatives Wissen", "Digitale Infrastruktur und Klimaschutz"]
