@@ -33,4 +33,5 @@ except (LoadError, StoreError) as error:
     st.error(f"Die Daten konnten nicht geladen werden: {escape_markdown(str(error))}")
     st.stop()
 
+ui.show_notice()
 page.run()

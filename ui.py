@@ -19,7 +19,7 @@ from mayen_dash.formatting import escape_markdown, format_date
 from mayen_dash.loader import load_report
 from mayen_dash.model import ColumnMapping, Finding, Report
 from mayen_dash.settings import BUNDLED_REPORT, data_dir
-from mayen_dash.store import Snapshot, SnapshotStore
+from mayen_dash.store import SameDateError, Snapshot, SnapshotStore, StoreError
 from mayen_dash.vocabulary import STATUS_CODES, STATUS_LABELS
 
 # Session-state keys of the sidebar widgets and of the data in use.
@@ -299,3 +299,53 @@ def chart(figure, help: str = "") -> None:
     st.plotly_chart(figure, config={"displaylogo": False, "locale": "de"})
     if help:
         st.caption(help)
+
+
+KEY_SAME_DATE = "same_date_conflict"
+KEY_NOTICE = "notice"
+
+
+def store_and_show(source: Source, report: Report, on_same_date: str = "ask", token: str = "") -> None:
+    """Store an accepted file as a snapshot and switch every page to it.
+
+    A second file for a stored Stichtag is not stored yet: the conflict is kept, under
+    `token` (default: the file's hash), for `same_date_choice` to ask: replace or keep both.
+    """
+    try:
+        result = store().add(source.data, source.name, report, source.mapping, on_same_date=on_same_date)
+    except SameDateError as conflict:
+        st.session_state[KEY_SAME_DATE] = (token or source.sha256, str(conflict))
+        st.rerun()
+    except StoreError as error:
+        st.error(escape_markdown(str(error)))
+        return
+    st.session_state.pop(KEY_SAME_DATE, None)
+    label = escape_markdown(result.snapshot.label)
+    st.session_state[KEY_NOTICE] = (
+        f"Gespeichert und angezeigt: {label}."
+        if result.created
+        else f"Diese Datei ist schon gespeichert ({label}); sie wird jetzt angezeigt."
+    )
+    show_snapshot(result.snapshot.id)
+    st.rerun()
+
+
+def same_date_choice(source: Source, report: Report, token: str = "") -> bool:
+    """If storing `source` met a stored Stichtag, ask: replace or keep both. True while asking."""
+    token = token or source.sha256
+    conflict = st.session_state.get(KEY_SAME_DATE)
+    if not conflict or conflict[0] != token:
+        return False
+    st.warning(escape_markdown(conflict[1]))
+    left, right = st.columns(2)
+    if left.button("Ersetzen", type="primary"):
+        store_and_show(source, report, "replace", token)
+    if right.button("Beide behalten"):
+        store_and_show(source, report, "keep", token)
+    return True
+
+
+def show_notice() -> None:
+    """The message of the last store or delete, once, on whatever page follows."""
+    if notice := st.session_state.pop(KEY_NOTICE, None):
+        st.success(notice)

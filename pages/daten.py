@@ -13,46 +13,19 @@ from mayen_dash.loader import preview
 from mayen_dash.mappings import MappingMemory, signature
 from mayen_dash.model import ColumnMapping, LoadError, Report
 from mayen_dash.settings import TEMPLATE, data_dir
-from mayen_dash.store import SameDateError, StoreError, snapshot_table
+from mayen_dash.store import snapshot_table
 from mayen_dash.vocabulary import COLUMNS, STATUS_CODES, STATUS_LABELS, match_column, match_status
 
 NOT_MAPPED = "—"
 
 view = ui.current_view()
 memory = MappingMemory(data_dir() / "zuordnungen.json")
-KEY_SAME_DATE = "same_date_conflict"
-KEY_NOTICE = "data_notice"
 
 st.title("Daten", anchor=False)
 st.markdown(
     f"Angezeigt wird **{escape_markdown(view.snapshot.label)}** mit "
     f"{format_count(len(view.report.measures))} Maßnahmen."
 )
-if notice := st.session_state.pop(KEY_NOTICE, None):
-    st.success(notice)
-
-
-def save(source: ui.Source, report: Report, on_same_date: str) -> None:
-    """Store an accepted file as a snapshot and show it; a second file for a Stichtag asks first."""
-    try:
-        result = ui.store().add(source.data, source.name, report, source.mapping, on_same_date=on_same_date)
-    except SameDateError as conflict:
-        st.session_state[KEY_SAME_DATE] = (source.sha256, str(conflict))
-        st.rerun()
-    except StoreError as error:
-        st.error(escape_markdown(str(error)))
-        return
-    st.session_state.pop(KEY_SAME_DATE, None)
-    if source.mapping:
-        memory.put(signature(preview(source.data, source.name).headers), source.mapping)
-    label = escape_markdown(result.snapshot.label)
-    st.session_state[KEY_NOTICE] = (
-        f"Gespeichert und angezeigt: {label}."
-        if result.created
-        else f"Diese Datei ist schon gespeichert ({label}); sie wird jetzt angezeigt."
-    )
-    ui.show_snapshot(result.snapshot.id)
-    st.rerun()
 
 
 def show_check(source: ui.Source, report: Report) -> None:
@@ -74,20 +47,14 @@ def show_check(source: ui.Source, report: Report) -> None:
     if source.sha256 == view.snapshot.sha256:
         st.info("Diese Datei wird bereits angezeigt.")
         return
-    conflict = st.session_state.get(KEY_SAME_DATE)
-    if conflict and conflict[0] == source.sha256:
-        st.warning(escape_markdown(conflict[1]))
-        left, right = st.columns(2)
-        if left.button("Ersetzen", type="primary"):
-            save(source, report, "replace")
-        if right.button("Beide behalten"):
-            save(source, report, "keep")
-    elif st.button(
+    if not ui.same_date_choice(source, report) and st.button(
         "Diese Daten verwenden",
         type="primary",
         help="Speichert die Datei als neuen Stand; alle Seiten zeigen sie dann.",
     ):
-        save(source, report, "ask")
+        if source.mapping:
+            memory.put(signature(preview(source.data, source.name).headers), source.mapping)
+        ui.store_and_show(source, report)
 
 
 def mapping_form(source: ui.Source) -> ColumnMapping | None:
@@ -173,7 +140,7 @@ with st.container(border=True):
         st.write("Der Stand wird mit seiner Originaldatei endgültig gelöscht.")
         if st.button("Endgültig löschen", type="primary"):
             ui.store().delete(view.snapshot.id)
-            st.session_state[KEY_NOTICE] = f"Gelöscht: {escape_markdown(view.snapshot.label)}."
+            st.session_state[ui.KEY_NOTICE] = f"Gelöscht: {escape_markdown(view.snapshot.label)}."
             st.rerun()
 
 st.header("Vorlage", anchor=False)

@@ -1,49 +1,138 @@
-"""Maßnahmen: every field of every measure in the filter, one measure in detail, and the table as Excel."""
+"""Maßnahmen: every field of every measure in the filter, one measure in detail, the table as Excel,
+and the meeting mode: edit status, Zieldatum and Anmerkungen, then store the result as a new Stand."""
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import PurePath
 
 import streamlit as st
 
 import ui
+from mayen_dash.editing import EDITABLE_LABELS, apply_edits, find_edits, validate_edits
 from mayen_dash.exports import DUE_LABEL, OVERDUE_LABEL, SCREEN_ORDER, display_frame, measure_details, measures_xlsx
 from mayen_dash.formatting import escape_markdown, format_count
+from mayen_dash.loader import load_report
+from mayen_dash.model import LoadError
+from mayen_dash.vocabulary import STATUS_LABELS, UNKNOWN_STATUS
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 view = ui.current_view()
 st.title("Maßnahmen", anchor=False)
 st.caption(ui.filter_caption(view))
 
 table = display_frame(view.measures, view.as_of)
+column_config = {
+    DUE_LABEL: st.column_config.DateColumn(DUE_LABEL, format="DD.MM.YYYY"),
+    OVERDUE_LABEL: st.column_config.CheckboxColumn(OVERDUE_LABEL),
+    "Maßnahme": st.column_config.TextColumn("Maßnahme", width="large"),
+    "Anmerkungen": st.column_config.TextColumn("Anmerkungen", width="large"),
+}
 left, right = st.columns([3, 1], vertical_alignment="bottom")
-left.write(
-    f"{format_count(len(table))} Maßnahmen. Die Suche im Seitenmenü durchsucht ID, Maßnahme, "
-    "Verantwortlichkeit, Zieldatum und Anmerkungen. Eine Zeile anklicken zeigt die Einzelheiten."
+editing = left.toggle(
+    "Bearbeiten (Besprechungsmodus)",
+    key="edit_mode",
+    help="Status, Zieldatum und Anmerkungen direkt in der Tabelle ändern und als neuen Stand speichern.",
 )
 right.download_button(
     "Excel herunterladen",
-    data=measures_xlsx(view.measures, view.as_of),
+    data=lambda: measures_xlsx(view.measures, view.as_of),
     file_name=f"massnahmen_{view.as_of.isoformat()}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    mime=XLSX,
     icon=":material/download:",
 )
-selection = st.dataframe(
+
+if not editing:
+    st.write(
+        f"{format_count(len(table))} Maßnahmen. Die Suche im Seitenmenü durchsucht ID, Maßnahme, "
+        "Verantwortlichkeit, Zieldatum und Anmerkungen. Eine Zeile anklicken zeigt die Einzelheiten."
+    )
+    selection = st.dataframe(
+        table,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="measure_table",
+        column_order=SCREEN_ORDER,
+        height=560,
+        column_config=column_config,
+    )
+    rows = selection.selection.rows
+    if rows:
+        measure = table.iloc[rows[0]]
+        with st.container(border=True):
+            st.subheader(escape_markdown(measure["Maßnahme"]), anchor=False)
+            for label, text in measure_details(measure.drop("Maßnahme"), view.as_of):
+                st.markdown(f"**{escape_markdown(label)}**")
+                st.text(text)
+    st.stop()
+
+st.info(
+    "Besprechungsmodus: Status, Zieldatum und Anmerkungen lassen sich in der Tabelle ändern. Gespeichert wird "
+    "erst mit „Als neuen Stand speichern“; der bisherige Stand bleibt erhalten. Die übrigen Spalten sind gesperrt."
+)
+status_options = [label for code, label in STATUS_LABELS.items() if code != UNKNOWN_STATUS]
+edited = st.data_editor(
     table,
     hide_index=True,
-    on_select="rerun",
-    selection_mode="single-row",
-    key="measure_table",
+    key=f"editor_{view.snapshot.id}",
     column_order=SCREEN_ORDER,
     height=560,
+    num_rows="fixed",
+    disabled=[c for c in table.columns if c not in EDITABLE_LABELS.values()],
     column_config={
-        DUE_LABEL: st.column_config.DateColumn(DUE_LABEL, format="DD.MM.YYYY"),
-        OVERDUE_LABEL: st.column_config.CheckboxColumn(OVERDUE_LABEL),
-        "Maßnahme": st.column_config.TextColumn("Maßnahme", width="large"),
-        "Anmerkungen": st.column_config.TextColumn("Anmerkungen", width="large"),
+        **column_config,
+        "Status": st.column_config.SelectboxColumn("Status", options=status_options, required=True),
+        "Zieldatum": st.column_config.TextColumn(
+            "Zieldatum", help="z. B. 2023, 08/2022, 2022/2023, Q3/2023, 1. Halbjahr 2023, 31.12.2023, laufend"
+        ),
     },
 )
+edits = find_edits(view.measures, edited)
+problems = validate_edits(edits)
+if not edits:
+    st.caption("Noch keine Änderungen.")
+    st.stop()
 
-rows = selection.selection.rows
-if rows:
-    measure = table.iloc[rows[0]]
-    with st.container(border=True):
-        st.subheader(escape_markdown(measure["Maßnahme"]), anchor=False)
-        for label, text in measure_details(measure.drop("Maßnahme"), view.as_of):
-            st.markdown(f"**{escape_markdown(label)}**")
-            st.text(text)
+st.subheader(f"{format_count(len(edits))} geänderte Felder", anchor=False)
+if problems:
+    st.error("Bitte zuerst berichtigen; so kann der Stand nicht gespeichert werden.")
+    st.dataframe(ui.findings_table(problems), hide_index=True)
+    st.stop()
+
+snapshot = view.snapshot
+original, name = ui.store().original(snapshot.id)
+suffix = PurePath(name).suffix or ".xlsx"
+left, right = st.columns(2, vertical_alignment="bottom")
+report_date = left.date_input(
+    "Stichtag des neuen Stands", value=dt.date.today(), format="DD.MM.YYYY", key="edit_report_date"
+)
+new_name = f"status_{report_date.isoformat()}{suffix}"
+
+
+def edited_file() -> bytes:
+    """The original file with the edited cells changed (and the Stichtag, where it has one)."""
+    return apply_edits(original, name, edits, report_date=report_date, mapping=snapshot.mapping)
+
+
+right.download_button(
+    "Bearbeitete Datei herunterladen",
+    data=edited_file,
+    file_name=new_name,
+    mime=XLSX if suffix == ".xlsx" else "text/csv",
+    icon=":material/download:",
+    help="Die ursprüngliche Datei mit allen Blättern; nur die geänderten Zellen sind neu.",
+)
+# The edited file is built when it is needed: to save, or to answer "replace or keep both?".
+token = f"edit:{snapshot.id}:{report_date}:{hash(tuple(edits))}"
+save = st.button("Als neuen Stand speichern", type="primary")
+if save or st.session_state.get(ui.KEY_SAME_DATE, ("",))[0] == token:
+    try:
+        changed = edited_file()
+        report = replace(load_report(changed, new_name, mapping=snapshot.mapping), report_date=report_date)
+    except LoadError as error:
+        st.error(escape_markdown(str(error)))
+        st.stop()
+    source = ui.Source(changed, new_name, snapshot.mapping)
+    if not ui.same_date_choice(source, report, token) and save:
+        ui.store_and_show(source, report, token=token)

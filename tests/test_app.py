@@ -315,8 +315,11 @@ def test_history_and_comparison_pages_with_two_reports(app):
     assert any("mindestens zwei" in i.value for i in app.info)
     app.switch_page("pages/vergleich.py").run()
     assert any("mindestens zwei" in i.value for i in app.info)
-    rows = [["ID", "Maßnahme", "Status", "Zieldatum"], ["EG-B-01", "Evaluierung Homepage", "erledigt", "2023"],
-            ["NEU-1", "Neue Maßnahme", "offen", "2024"]]
+    rows = [
+        ["ID", "Maßnahme", "Status", "Zieldatum"],
+        ["EG-B-01", "Evaluierung Homepage", "erledigt", "2023"],
+        ["NEU-1", "Neue Maßnahme", "offen", "2024"],
+    ]
     use(app, "status_2023-06.csv", csv_bytes(rows), "text/csv")
     app.switch_page("pages/verlauf.py").run()
     assert not app.exception, [e.value for e in app.exception]
@@ -328,3 +331,44 @@ def test_history_and_comparison_pages_with_two_reports(app):
     assert figures["Neu aufgenommen"] == "1"
     assert figures["Entfallen"] == "100"
     assert any("Erledigt\\: Evaluierung Homepage" in m.value for m in app.markdown)
+
+
+def test_meeting_mode_edits_and_saves_a_new_snapshot(app):
+    app.run()
+    app.switch_page("pages/massnahmen.py").run()
+    app.toggle(key="edit_mode").set_value(True).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("Noch keine Änderungen" in c.value for c in app.caption)
+    app.session_state["editor_1"] = {
+        "edited_rows": {
+            0: {"Status": "erledigt", "Anmerkungen": "=in der Sitzung bestätigt"},
+            1: {"Zieldatum": "irgendwann"},
+        },
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    assert any("berichtigen" in e.value for e in app.error)
+    assert "irgendwann" in app.dataframe[-1].value["Hinweis"].iloc[0]
+    app.session_state["editor_1"] = {
+        "edited_rows": {
+            0: {"Status": "erledigt", "Anmerkungen": "=in der Sitzung bestätigt"},
+            1: {"Zieldatum": "Q4/2023"},
+        },
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    assert any("3 geänderte Felder" in s.value for s in app.subheader)
+    app.date_input(key="edit_report_date").set_value(dt.date(2022, 12, 31)).run()
+    next(b for b in app.button if b.label == "Als neuen Stand speichern").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("Gespeichert und angezeigt: Stand 31.12.2022" in s.value.replace("\\", "") for s in app.success)
+    app.toggle(key="edit_mode").set_value(False).run()
+    table = app.dataframe[0].value.set_index("ID")
+    assert table.loc["EG-B-01", "Status"] == "erledigt"
+    assert table.loc["EG-B-01", "Anmerkungen"] == "=in der Sitzung bestätigt"
+    assert table.loc["EG-B-02", "Zieldatum"] == "Q4/2023"
+    app.switch_page("pages/vergleich.py").run()
+    assert metrics(app)["Neu erledigt"] == "1"
+    assert metrics(app)["Zieldatum geändert"] == "1"
