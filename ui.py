@@ -14,6 +14,15 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import streamlit as st
 
+from mayen_dash.access import (
+    HOW_TO_ENABLE_EDITING,
+    OIDC,
+    OPEN,
+    PASSWORD,
+    READ_ONLY,
+    AccessPolicy,
+    verify_password,
+)
 from mayen_dash.filters import PARAM_SNAPSHOT, PARAMS, Filters, from_params, snapshot_from_params
 from mayen_dash.formatting import escape_markdown, format_date
 from mayen_dash.loader import load_report
@@ -236,6 +245,7 @@ def build_view() -> View:
     snapshot = _snapshot_picker(stored)
     report = snapshot_report(snapshot)
     filters = sidebar_filters(report)
+    editor_sidebar()
     view = View(snapshot, stored, report, filters, filters.apply(report), filters.reference_date(report))
     st.session_state["view"] = view
     return view
@@ -311,6 +321,9 @@ def store_and_show(source: Source, report: Report, on_same_date: str = "ask", to
     A second file for a stored Stichtag is not stored yet: the conflict is kept, under
     `token` (default: the file's hash), for `same_date_choice` to ask: replace or keep both.
     """
+    if not can_edit():
+        st.error("Speichern ist nur für angemeldete Bearbeiter möglich.")
+        return
     try:
         result = store().add(source.data, source.name, report, source.mapping, on_same_date=on_same_date)
     except SameDateError as conflict:
@@ -327,6 +340,16 @@ def store_and_show(source: Source, report: Report, on_same_date: str = "ask", to
         else f"Diese Datei ist schon gespeichert ({label}); sie wird jetzt angezeigt."
     )
     show_snapshot(result.snapshot.id)
+    st.rerun()
+
+
+def delete_snapshot(snapshot: Snapshot) -> None:
+    """Delete a stored report for good (editors only) and show the newest that is left."""
+    if not can_edit():
+        st.error("Löschen ist nur für angemeldete Bearbeiter möglich.")
+        return
+    store().delete(snapshot.id)
+    st.session_state[KEY_NOTICE] = f"Gelöscht: {escape_markdown(snapshot.label)}."
     st.rerun()
 
 
@@ -349,3 +372,84 @@ def show_notice() -> None:
     """The message of the last store or delete, once, on whatever page follows."""
     if notice := st.session_state.pop(KEY_NOTICE, None):
         st.success(notice)
+
+
+KEY_EDITOR = "editor_signed_in"
+KEY_FAILED_LOGINS = "failed_logins"
+MAX_FAILED_LOGINS = 5
+
+
+def access() -> AccessPolicy:
+    """This installation's rule for editors, read from the environment and .streamlit/secrets.toml."""
+    try:
+        secrets = st.secrets.to_dict()
+    except FileNotFoundError:  # no secrets.toml: nothing configured
+        secrets = {}
+    return AccessPolicy.from_settings(os.environ, secrets)
+
+
+def can_edit() -> bool:
+    """Whether this session may upload, edit, save and delete."""
+    mode = access().mode
+    if mode == OPEN:
+        return True
+    if mode == OIDC:
+        return bool(st.user.is_logged_in)
+    if mode == PASSWORD:
+        return bool(st.session_state.get(KEY_EDITOR))
+    return False
+
+
+def _check_password() -> None:
+    state = st.session_state
+    if state.get(KEY_FAILED_LOGINS, 0) >= MAX_FAILED_LOGINS:
+        return
+    if verify_password(state.get("editor_password", ""), access().password_hash):
+        state[KEY_EDITOR] = True
+        state[KEY_FAILED_LOGINS] = 0
+    else:
+        state[KEY_FAILED_LOGINS] = state.get(KEY_FAILED_LOGINS, 0) + 1
+    state["editor_password"] = ""
+
+
+def _sign_out() -> None:
+    st.session_state[KEY_EDITOR] = False
+
+
+def editor_sidebar() -> None:
+    """Sign in and out at the foot of the sidebar, as the installation's rule asks."""
+    mode = access().mode
+    sidebar = st.sidebar
+    if mode == OPEN:
+        return
+    sidebar.divider()
+    if mode == READ_ONLY:
+        sidebar.caption("Nur Lesen: Bearbeiten ist auf dieser Installation nicht eingerichtet.")
+    elif mode == OIDC:
+        if st.user.is_logged_in:
+            sidebar.caption(f"Angemeldet: {escape_markdown(str(st.user.get('name') or st.user.get('email') or ''))}")
+            sidebar.button("Abmelden", on_click=st.logout)
+        else:
+            sidebar.button("Als Bearbeiter anmelden", on_click=st.login)
+    elif st.session_state.get(KEY_EDITOR):
+        sidebar.caption("Als Bearbeiter angemeldet.")
+        sidebar.button("Abmelden", on_click=_sign_out)
+    elif st.session_state.get(KEY_FAILED_LOGINS, 0) >= MAX_FAILED_LOGINS:
+        sidebar.error("Zu viele falsche Kennwörter. Bitte die Seite später neu laden.")
+    else:
+        with sidebar.form("editor_login", clear_on_submit=True, border=False):
+            st.text_input("Kennwort für Bearbeiter", type="password", key="editor_password")
+            st.form_submit_button("Anmelden", on_click=_check_password)
+        if st.session_state.get(KEY_FAILED_LOGINS):
+            sidebar.warning("Das Kennwort stimmt nicht.")
+
+
+def editors_only(action: str) -> bool:
+    """True for an editor; for anyone else, say why `action` is not offered and how to get it."""
+    if can_edit():
+        return True
+    if access().mode == READ_ONLY:
+        st.info(f"{action}: {HOW_TO_ENABLE_EDITING}")
+    else:
+        st.info(f"{action} ist nur für angemeldete Bearbeiter möglich. Die Anmeldung steht unten im Seitenmenü.")
+    return False

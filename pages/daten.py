@@ -110,7 +110,9 @@ st.write(
     "Excel-Arbeitsmappe (.xlsx) oder CSV-Datei, höchstens 25 MB. Die Datei wird zuerst geprüft; erst nach "
     "„Diese Daten verwenden“ wird sie als neuer Stand gespeichert und auf allen Seiten gezeigt."
 )
-uploaded = st.file_uploader("Tabelle hochladen", type=["xlsx", "csv"], key="upload")
+uploaded = (
+    st.file_uploader("Tabelle hochladen", type=["xlsx", "csv"], key="upload") if ui.editors_only("Hochladen") else None
+)
 if uploaded is not None:
     source = ui.Source(uploaded.getvalue(), uploaded.name)
     try:
@@ -136,12 +138,11 @@ with st.container(border=True):
     data, name = ui.store().original(view.snapshot.id)
     left, right = st.columns(2, vertical_alignment="bottom")
     left.download_button("Originaldatei herunterladen", data=data, file_name=name, icon=":material/download:")
-    with right.popover("Diesen Stand löschen", icon=":material/delete:"):
-        st.write("Der Stand wird mit seiner Originaldatei endgültig gelöscht.")
-        if st.button("Endgültig löschen", type="primary"):
-            ui.store().delete(view.snapshot.id)
-            st.session_state[ui.KEY_NOTICE] = f"Gelöscht: {escape_markdown(view.snapshot.label)}."
-            st.rerun()
+    if ui.can_edit():
+        with right.popover("Diesen Stand löschen", icon=":material/delete:"):
+            st.write("Der Stand wird mit seiner Originaldatei endgültig gelöscht.")
+            if st.button("Endgültig löschen", type="primary"):
+                ui.delete_snapshot(view.snapshot)
 
 st.header("Vorlage", anchor=False)
 st.write("Eine leere Tabelle mit allen Spalten, den erlaubten Status-Werten und Hinweisen zum Ausfüllen.")

@@ -32,7 +32,9 @@ left, right = st.columns([3, 1], vertical_alignment="bottom")
 editing = left.toggle(
     "Bearbeiten (Besprechungsmodus)",
     key="edit_mode",
-    help="Status, Zieldatum und Anmerkungen direkt in der Tabelle ändern und als neuen Stand speichern.",
+    disabled=not ui.can_edit(),
+    help="Status, Zieldatum und Anmerkungen direkt in der Tabelle ändern und als neuen Stand speichern."
+    + ("" if ui.can_edit() else " Nur für angemeldete Bearbeiter."),
 )
 right.download_button(
     "Excel herunterladen",
@@ -42,7 +44,7 @@ right.download_button(
     icon=":material/download:",
 )
 
-if not editing:
+if not editing or not ui.can_edit():
     st.write(
         f"{format_count(len(table))} Maßnahmen. Die Suche im Seitenmenü durchsucht ID, Maßnahme, "
         "Verantwortlichkeit, Zieldatum und Anmerkungen. Eine Zeile anklicken zeigt die Einzelheiten."

@@ -7,6 +7,7 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from mayen_dash.access import hash_password
 from mayen_dash.reading import MAX_FILE_BYTES
 from tests.builders import ROOT, csv_bytes, xlsx_bytes
 
@@ -372,3 +373,70 @@ def test_meeting_mode_edits_and_saves_a_new_snapshot(app):
     app.switch_page("pages/vergleich.py").run()
     assert metrics(app)["Neu erledigt"] == "1"
     assert metrics(app)["Zieldatum geändert"] == "1"
+
+
+@pytest.fixture
+def shared(app, monkeypatch):
+    monkeypatch.setenv("MAYEN_SHARED", "1")
+    return app
+
+
+def anonymous_cannot_change_anything(app):
+    app.switch_page("pages/daten.py").run()
+    assert not app.get("file_uploader")
+    assert not any(b.label == "Endgültig löschen" for b in app.button)
+    app.switch_page("pages/massnahmen.py").run()
+    assert app.toggle(key="edit_mode").disabled
+    app.session_state["edit_mode"] = True  # even a forged widget state opens no editor
+    app.run()
+    assert not app.data_editor
+    assert not any(b.label == "Als neuen Stand speichern" for b in app.button)
+
+
+def test_shared_installation_without_login_is_read_only(shared):
+    shared.run()
+    assert metrics(shared)["Maßnahmen"] == "101", "reading stays public"
+    anonymous_cannot_change_anything(shared)
+    shared.switch_page("pages/daten.py").run()
+    assert any("nur zum Lesen freigegeben" in i.value for i in shared.info)
+
+
+def test_editor_password_protects_changes(shared):
+    shared.secrets["mayen"] = {"editor_password_hash": hash_password("Ratssitzung-2025")}
+    shared.run()
+    anonymous_cannot_change_anything(shared)
+    shared.sidebar.text_input(key="editor_password").input("falsch")
+    shared.sidebar.button[-1].click().run()
+    assert any("stimmt nicht" in w.value for w in shared.sidebar.warning)
+    anonymous_cannot_change_anything(shared)
+    shared.sidebar.text_input(key="editor_password").input("Ratssitzung-2025")
+    shared.sidebar.button[-1].click().run()
+    assert any("Als Bearbeiter angemeldet" in c.value for c in shared.sidebar.caption)
+    shared.switch_page("pages/daten.py").run()
+    assert shared.get("file_uploader")
+    assert any(b.label == "Endgültig löschen" for b in shared.button)
+    shared.switch_page("pages/massnahmen.py").run()
+    shared.toggle(key="edit_mode").set_value(True).run()
+    assert shared.data_editor
+
+
+def test_too_many_wrong_passwords_lock_the_form(shared):
+    shared.secrets["mayen"] = {"editor_password_hash": hash_password("richtig")}
+    shared.run()
+    for _ in range(5):
+        shared.sidebar.text_input(key="editor_password").input("falsch")
+        shared.sidebar.button[-1].click().run()
+    assert any("Zu viele falsche Kennwörter" in e.value for e in shared.sidebar.error)
+    assert not shared.sidebar.get("text_input") or all(t.key != "editor_password" for t in shared.sidebar.text_input)
+
+
+def test_oidc_sign_in(shared):
+    shared.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "geheim"}
+    shared.user = {"is_logged_in": False}
+    shared.run()
+    assert any(b.label == "Als Bearbeiter anmelden" for b in shared.sidebar.button)
+    anonymous_cannot_change_anything(shared)
+    shared.user = {"is_logged_in": True, "name": "Erika Muster", "email": "e.muster@mayen.de"}
+    shared.switch_page("pages/daten.py").run()
+    assert shared.get("file_uploader")
+    assert any("Erika Muster" in c.value for c in shared.sidebar.caption)
