@@ -7,10 +7,15 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast test-browser lint bench system-deps template clean
+.PHONY: run serve test test-fast test-browser lint bench system-deps template clean
 
+# On one's own machine: everyone at this keyboard may edit.
 run: $(VENV)/.runtime
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address localhost
+
+# For colleagues on the network: reading is public, changing data needs a signed-in editor.
+serve: $(VENV)/.runtime
+	MAYEN_SHARED=1 $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
 
 test: $(VENV)/.dev system-deps
 	$(PY) -m ruff check .
