@@ -1,22 +1,29 @@
 """python -m mayen_dash: the library's functions on the command line.
 
-Exit codes: 0 the file loads (findings allowed), 1 the file is refused,
-2 the command line is wrong (argparse's convention).
+Exit codes: 0 the file loads (findings allowed), 1 the file is refused
+(or, for `report`, no PDF can be made), 2 the command line is wrong
+(argparse's convention; also a missing input file or an unwritable output).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import sys
 from pathlib import Path
 
+from .access import hash_password
 from .diff import BY_SIMILARITY, compare, status_label, to_dict
+from .exports import FORMAT_NAMES, FORMATS, export_measures
+from .filters import Filters
 from .formatting import format_count, format_date, format_percent
 from .loader import load_report
 from .metrics import DEFINITIONS, department_names, summary
 from .model import ColumnMapping, LoadError, Report
+from .pdf import PdfError, html_to_pdf
+from .report import build_report_html, describe_filter
 from .template import write_template
 from .vocabulary import COLUMNS, STATUS_LABELS, match_column, status_code_for_label
 
@@ -57,6 +64,37 @@ def _status_option(text: str) -> tuple[str, str]:
             f"„{text}“: erwartet WERT=STATUS, z. B. Ja=erledigt; STATUS ist einer von " + ", ".join(STATUS_LABELS)
         )
     return value, code
+
+
+def _status_filter(text: str) -> str:
+    code = status_code_for_label(text)
+    if code is None:
+        raise argparse.ArgumentTypeError(
+            f"„{text}“ ist kein Status; erlaubt sind "
+            + ", ".join(label if label == code else f"{label} ({code})" for code, label in STATUS_LABELS.items())
+        )
+    return code
+
+
+def _filter_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="JJJJ-MM-TT",
+        help="Stichtag für „überfällig“ (Standard: Stichtag des Berichts, sonst heute)",
+    )
+    parser.add_argument(
+        "--department", metavar="EINHEIT", help="nur Maßnahmen, an denen diese Organisationseinheit beteiligt ist"
+    )
+    parser.add_argument(
+        "--status",
+        action="append",
+        type=_status_filter,
+        default=[],
+        metavar="STATUS",
+        help="nur Maßnahmen mit diesem Status (Code oder Bezeichnung, z. B. offen, in_bearbeitung, "
+        "„in Bearbeitung“); mehrfach angeben für mehrere",
+    )
 
 
 def _mapping_arguments(parser: argparse.ArgumentParser) -> None:
@@ -108,8 +146,42 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("new", type=Path, metavar="NEU", help="der aktuelle Bericht")
     diff.add_argument("--json", action="store_true", help="Änderungen als JSON ausgeben")
 
+    commands.add_parser(
+        "hash-password",
+        help="Bearbeiter-Kennwort abfragen und die Zeile für .streamlit/secrets.toml ausgeben",
+    )
+
     template = commands.add_parser("template", help="Leere Vorlage (vorlage.xlsx) schreiben")
     template.add_argument("-o", "--output", type=Path, required=True, metavar="DATEI")
+
+    export = commands.add_parser(
+        "export", help="Maßnahmen exportieren: Excel, CSV für Excel, JSON (Open Data) oder Kalender (ICS)"
+    )
+    export.add_argument("file", type=Path, metavar="DATEI")
+    export.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="Dateiformat: "
+        + ", ".join(f"{f} ({name})" for f, name in FORMAT_NAMES.items())
+        + "; ohne Angabe aus der Endung der Ausgabedatei",
+    )
+    export.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="AUSGABE", help="Ausgabedatei, „-“ für die Standardausgabe"
+    )
+    _filter_arguments(export)
+    _mapping_arguments(export)
+
+    report = commands.add_parser("report", help="Statusbericht als HTML-Datei (oder PDF) für den Stadtrat")
+    report.add_argument("file", type=Path, metavar="DATEI")
+    report.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="AUSGABE", help="bericht.html, oder bericht.pdf für ein PDF"
+    )
+    report.add_argument("--pdf", action="store_true", help="PDF erzeugen (auch ohne Endung .pdf; braucht Chromium)")
+    report.add_argument(
+        "--previous", type=Path, metavar="ALT", help="der frühere Bericht, für „Änderungen seit dem letzten Bericht“"
+    )
+    _filter_arguments(report)
+    _mapping_arguments(report)
     return parser
 
 
@@ -242,6 +314,141 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _filters(args: argparse.Namespace, report: Report) -> Filters:
+    """The --department and --status options as dashboard filters, with a hint for an unknown unit."""
+    units: tuple[str, ...] = ()
+    if args.department:
+        names = department_names(report, args.department)
+        if not names:
+            print(
+                f"Hinweis: Die Organisationseinheit „{args.department}“ kommt in der Datei nicht vor. "
+                f"Vorhanden: {', '.join(report.units)}",
+                file=sys.stderr,
+            )
+        units = tuple(names or [args.department])
+    return Filters(units=units, statuses=tuple(dict.fromkeys(args.status)))
+
+
+def _write(output: Path, data: bytes) -> str | None:
+    """Write the result; a German error text when that fails."""
+    try:
+        if str(output) == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            output.write_bytes(data)
+    except OSError as error:
+        reason = {
+            FileNotFoundError: "den Ordner gibt es nicht",
+            PermissionError: "keine Schreibrechte",
+            IsADirectoryError: "das ist ein Ordner",
+        }.get(type(error), "Fehler des Betriebssystems")
+        return f"Fehler: Die Datei „{output}“ kann nicht geschrieben werden: {reason}."
+    return None
+
+
+def _export(args: argparse.Namespace) -> int:
+    fmt = args.format or args.output.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        print(
+            f"Fehler: Das Format ist unklar. Bitte --format {'|'.join(FORMATS)} angeben "
+            "oder eine Ausgabedatei mit passender Endung wählen.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        report = _load(args)
+    except LoadError as error:
+        print(f"Abgelehnt: {error}", file=sys.stderr)
+        return EXIT_REFUSED
+    filters = _filters(args, report)
+    measures = filters.apply(report)
+    as_of = args.as_of or report.report_date or dt.date.today()
+    problem = _write(args.output, export_measures(measures, fmt, as_of, report=report))
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    described = describe_filter(filters)
+    message = f"{format_count(len(measures))} Maßnahmen als {FORMAT_NAMES[fmt]} geschrieben: {args.output}" + (
+        f" ({described})" if described else ""
+    )
+    if fmt == "ics":
+        message += f"; {format_count(int(measures['due'].notna().sum()))} davon mit Zieldatum im Kalender"
+    print(message, file=sys.stderr if str(args.output) == "-" else sys.stdout)
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    if args.previous is not None and not args.previous.is_file():
+        print(f"Fehler: Die Datei „{args.previous}“ für den früheren Bericht gibt es nicht.", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        report = _load(args)
+    except LoadError as error:
+        print(f"Abgelehnt: {error}", file=sys.stderr)
+        return EXIT_REFUSED
+    previous = previous_label = None
+    if args.previous is not None:
+        try:
+            earlier = load_report(args.previous)
+        except LoadError as error:
+            print(
+                f"Abgelehnt: Der frühere Bericht „{args.previous.name}“ lässt sich nicht lesen. {error}",
+                file=sys.stderr,
+            )
+            return EXIT_REFUSED
+        filters_then = Filters(
+            units=tuple(department_names(earlier, args.department) or [args.department]) if args.department else (),
+            statuses=tuple(dict.fromkeys(args.status)),
+        )
+        previous = filters_then.apply(earlier)
+        previous_label = f"{args.previous.name}, Stand {format_date(earlier.report_date) or 'unbekannt'}"
+    filters = _filters(args, report)
+    measures = filters.apply(report)
+    as_of = args.as_of or report.report_date or dt.date.today()
+    html = build_report_html(
+        report,
+        measures,
+        as_of,
+        filter_text=describe_filter(filters),
+        previous=previous,
+        previous_label=previous_label or "",
+    )
+    as_pdf = args.pdf or args.output.suffix.lower() == ".pdf"
+    if as_pdf:
+        try:
+            data = html_to_pdf(html)
+        except PdfError as error:
+            print(f"Fehler: {error}", file=sys.stderr)
+            return EXIT_REFUSED
+    else:
+        data = html.encode("utf-8")
+    problem = _write(args.output, data)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    kind = "PDF" if as_pdf else "HTML"
+    print(
+        f"Statusbericht ({kind}) mit {format_count(len(measures))} Maßnahmen geschrieben: {args.output}",
+        file=sys.stderr if str(args.output) == "-" else sys.stdout,
+    )
+    return EXIT_OK
+
+
+def _hash_password(args: argparse.Namespace) -> int:
+    password = getpass.getpass("Kennwort für Bearbeiter: ")
+    if len(password) < 12:
+        print("Fehler: Das Kennwort muss mindestens 12 Zeichen lang sein.", file=sys.stderr)
+        return EXIT_USAGE
+    if getpass.getpass("Kennwort wiederholen: ") != password:
+        print("Fehler: Die beiden Eingaben stimmen nicht überein.", file=sys.stderr)
+        return EXIT_USAGE
+    print("In .streamlit/secrets.toml eintragen:\n")
+    print("[mayen]")
+    print(f'editor_password_hash = "{hash_password(password)}"')
+    return EXIT_OK
+
+
 def _template(args: argparse.Namespace) -> int:
     write_template(args.output)
     print(f"Vorlage geschrieben: {args.output}")
@@ -253,4 +460,13 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(args, "file") and not args.file.is_file():
         print(f"Fehler: Die Datei „{args.file}“ gibt es nicht.", file=sys.stderr)
         return EXIT_USAGE
-    return {"validate": _validate, "summary": _summary, "diff": _diff, "template": _template}[args.command](args)
+    handlers = {
+        "validate": _validate,
+        "summary": _summary,
+        "diff": _diff,
+        "template": _template,
+        "hash-password": _hash_password,
+        "export": _export,
+        "report": _report,
+    }
+    return handlers[args.command](args)

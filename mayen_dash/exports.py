@@ -1,23 +1,40 @@
-"""The measure table for people: German column names on screen and in Excel files.
+"""The measure table for people: German column names on screen and in Excel, CSV, JSON and calendar files.
 
-The Excel export writes every text as a text cell, never as a formula, so a
-title like "=HYPERLINK(...)" typed into the city's sheet stays inert in the
-file the council opens. Its headers are the loader's own, so an export reads
-back in as the same measures.
+`export_measures` is the one implementation behind the Maßnahmen page's
+downloads and `python -m mayen_dash export`.
+
+Nothing exported can turn into a formula. The Excel export writes every text
+as a text cell (never a formula, whatever it begins with), so a title like
+"=HYPERLINK(...)" typed into the city's sheet stays inert in the file the
+council opens. The CSV export, which Excel parses itself, puts an apostrophe
+before every text that begins with =, +, -, @, a tab or a carriage return
+(OWASP's CSV-injection rule); the text after it is whole. Excel shows that
+apostrophe, and so does this project's loader: reading such a CSV back gives
+"'=1+1", not "=1+1" (a CSV is for reading in Excel; the .xlsx export is the one
+that travels back without a trace). The headers of both are the loader's own,
+so an export reads back in as the same measures.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import hashlib
 import io
+import json
+import re
+import urllib.parse
 
 import pandas as pd
+from icalendar import Calendar, Event
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from .diff import normalize_title
 from .formatting import format_date
 from .metrics import due_soon, overdue, overdue_mask
-from .vocabulary import COLUMN_BY_KEY, STATUS_LABELS
+from .model import Report
+from .vocabulary import COLUMN_BY_KEY, ORGANISATION_LABELS, STATUS_LABELS
 
 # Derived columns, named so that the loader never mistakes them for source columns.
 UNITS_LABEL = "Einheiten (berechnet)"
@@ -59,19 +76,44 @@ def display_frame(measures: pd.DataFrame, as_of: dt.date | None = None) -> pd.Da
     return frame
 
 
-def frame_xlsx(frame: pd.DataFrame, sheet: str, wide: tuple[str, ...] = (), dates: tuple[str, ...] = ()) -> bytes:
-    """Any German table as an .xlsx file: text cells stay text (never formulas), dates are real dates."""
+def frame_xlsx(
+    frame: pd.DataFrame,
+    sheet: str,
+    wide: tuple[str, ...] = (),
+    dates: tuple[str, ...] = (),
+    *,
+    extra: dict[str, pd.DataFrame] | None = None,
+) -> bytes:
+    """Any German table as an .xlsx file: text cells stay text (never formulas), dates are real dates.
+
+    Texts are kept exactly, leading "=", tab or carriage return included:
+    characters that XML cannot carry are written in the workbook's own escape
+    (_x000D_), which Excel and the loader turn back into the character.
+    `extra` adds further sheets, by name, written the same way.
+    """
     workbook = Workbook()
     table = workbook.active
+    _fill_sheet(table, frame, sheet, wide, dates)
+    for name, other in (extra or {}).items():
+        _fill_sheet(workbook.create_sheet(), other, name, wide=tuple(other.columns))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill_sheet(
+    table, frame: pd.DataFrame, sheet: str, wide: tuple[str, ...] = (), dates: tuple[str, ...] = ()
+) -> None:
     table.title = sheet
     table.append([str(c) for c in frame.columns])
     for cell in table[1]:
         cell.font = Font(bold=True)
-    for values in frame.itertuples(index=False):
-        table.append([_cell_value(v) for v in values])
-        for cell in table[table.max_row]:
+    # Cells by position: asking the sheet for its last row costs a scan of all cells, per row.
+    for row, values in enumerate(frame.itertuples(index=False), start=2):
+        for column, value in enumerate(values, start=1):
+            cell = table.cell(row=row, column=column, value=_cell_value(value))
             if isinstance(cell.value, str):
-                cell.data_type = "s"
+                cell.data_type = "s"  # never "f": a text that begins with "=" stays text
     for column, label in zip(table.iter_cols(min_row=1, max_row=table.max_row), frame.columns, strict=True):
         letter = column[0].column_letter
         table.column_dimensions[letter].width = 50 if label in wide else 20
@@ -82,15 +124,47 @@ def frame_xlsx(frame: pd.DataFrame, sheet: str, wide: tuple[str, ...] = (), date
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     table.freeze_panes = "A2"
     table.auto_filter.ref = table.dimensions
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def measures_xlsx(measures: pd.DataFrame, as_of: dt.date | None = None, sheet: str = "Maßnahmen") -> bytes:
-    """The measures as an .xlsx file whose headers the loader reads back as the same measures."""
+    """The measures as an .xlsx file whose headers the loader reads back as the same measures.
+
+    A second sheet "Organisation" lists the units of each Verantwortlichkeit
+    text, so the units read back as they were, also where the source file
+    had its own Organisation sheet (e.g. "Klimaschutz/Umwelt" as one unit).
+    """
     wide = (COLUMN_BY_KEY["title"].label, COLUMN_BY_KEY["remarks"].label)
-    return frame_xlsx(display_frame(measures, as_of), sheet, wide=wide, dates=(DUE_LABEL,))
+    return frame_xlsx(
+        display_frame(measures, as_of),
+        sheet,
+        wide=wide,
+        dates=(DUE_LABEL,),
+        extra={ORGANISATION_SHEET: organisation_frame(measures)},
+    )
+
+
+ORGANISATION_SHEET = "Organisation"
+
+
+def organisation_frame(measures: pd.DataFrame) -> pd.DataFrame:
+    """Each distinct Verantwortlichkeit text with its units ("; "-separated), as the loader's Organisation sheet."""
+    pairs = dict(zip(measures["responsible"], measures["units"], strict=True))
+    rows = [(text, "; ".join(units)) for text, units in pairs.items() if str(text).strip() and units]
+    return pd.DataFrame(
+        rows, columns=[ORGANISATION_LABELS["responsible"], ORGANISATION_LABELS["units"]], dtype=object
+    ).astype(str)
+
+
+# Characters XML 1.0 cannot carry, plus the carriage return, which XML readers turn into a line feed.
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
+# Text that already looks like the workbook escape must be escaped itself to stay literal.
+_XML_ESCAPE_LOOKALIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
+def _xlsx_text(text: str) -> str:
+    """A text as an .xlsx string cell holds it exactly (ECMA-376 ST_Xstring escaping)."""
+    text = _XML_ESCAPE_LOOKALIKE.sub(r"_x005F_\1", text)
+    return _XML_UNSAFE.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
 
 
 def _cell_value(value: object) -> object:
@@ -98,6 +172,8 @@ def _cell_value(value: object) -> object:
         return None
     if isinstance(value, bool):
         return "ja" if value else "nein"
+    if isinstance(value, str):
+        return _xlsx_text(value)
     return value
 
 
@@ -133,3 +209,258 @@ def measure_details(measure: pd.Series, as_of: dt.date) -> list[tuple[str, str]]
             text = str(value)
         details.append((str(label), text or "–"))
     return details
+
+
+# --- one export for the page and the command line ---------------------------------------------------
+
+FORMATS: tuple[str, ...] = ("xlsx", "csv", "json", "ics")
+MEDIA_TYPES: dict[str, str] = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "ics": "text/calendar; charset=utf-8",
+}
+FORMAT_NAMES: dict[str, str] = {
+    "xlsx": "Excel-Arbeitsmappe",
+    "csv": "CSV für Excel",
+    "json": "JSON für das Open-Data-Portal",
+    "ics": "Kalender (iCalendar)",
+}
+
+
+def export_measures(
+    measures: pd.DataFrame,
+    fmt: str,
+    as_of: dt.date | None = None,
+    *,
+    report: Report | None = None,
+    exported_at: dt.datetime | None = None,
+) -> bytes:
+    """The measures (already filtered) as a file in `fmt`: "xlsx", "csv", "json" or "ics".
+
+    Every measure given is written, in the given order; nothing is dropped.
+    `as_of` adds the column "Überfällig zum Stichtag" to xlsx and csv.
+    `report` supplies the title and Stichtag for the json and ics metadata;
+    `exported_at` (default: now, UTC) is the moment recorded in json and ics.
+    Raises ValueError for an unknown format.
+    """
+    exported_at = exported_at or dt.datetime.now(dt.UTC)
+    if fmt == "xlsx":
+        return measures_xlsx(measures, as_of)
+    if fmt == "csv":
+        return measures_csv(measures, as_of)
+    if fmt == "json":
+        return measures_json(measures, report=report, exported_at=exported_at)
+    if fmt == "ics":
+        return measures_ics(measures, report=report, exported_at=exported_at)
+    raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def export_file_name(fmt: str, as_of: dt.date | None = None, stem: str = "massnahmen") -> str:
+    """A download name such as massnahmen_2022-08-31.csv."""
+    return f"{stem}_{as_of.isoformat()}.{fmt}" if as_of else f"{stem}.{fmt}"
+
+
+# --- CSV as German Excel opens it by double-click -------------------------------------------------
+
+# OWASP: cells beginning with these are read by spreadsheet programs as formulas (or as parts of one).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(text: str) -> str:
+    """A text that a spreadsheet program will not evaluate: an apostrophe before a formula trigger."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def _csv_value(value: object) -> str:
+    if value is None or (not isinstance(value, str | bool) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, dt.date):
+        return format_date(value)
+    return neutralize(str(value))
+
+
+def measures_csv(measures: pd.DataFrame, as_of: dt.date | None = None) -> bytes:
+    """The measures as a CSV file for German Excel: ";" separated, UTF-8 with BOM, CRLF, dates as 31.08.2022.
+
+    Same columns as the Excel export; texts that begin with a formula trigger
+    are neutralised (`neutralize`). Quoted fields keep line breaks and ";".
+    The units come back from the Verantwortlichkeit text when the file is
+    loaded again; a source workbook's own Organisation mapping travels in
+    the .xlsx export only.
+    """
+    frame = display_frame(measures, as_of)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([_csv_value(c) for c in frame.columns])
+    for values in frame.itertuples(index=False):
+        writer.writerow([_csv_value(v) for v in values])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+# --- JSON for the open-data portal ------------------------------------------------------------------
+
+
+def _iso(value: object) -> str | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def measure_records(measures: pd.DataFrame) -> list[dict[str, object]]:
+    """The measures as plain dicts with the stable English keys of the JSON export."""
+    records = []
+    for row in measures.itertuples(index=False):
+        code = _text(row.status)
+        records.append(
+            {
+                "id": _text(row.id),
+                "area": _text(row.area),
+                "group": _text(row.group),
+                "title": _text(row.title),
+                "status": code,
+                "status_label": STATUS_LABELS.get(code, code),
+                "status_raw": _text(row.status_raw),
+                "responsible": _text(row.responsible),
+                "units": list(row.units),
+                "target": _text(row.target),
+                "start": _iso(row.start),
+                "due": _iso(row.due),
+                "ongoing": bool(row.ongoing),
+                "remarks": _text(row.remarks),
+            }
+        )
+    return records
+
+
+def measures_json(
+    measures: pd.DataFrame, *, report: Report | None = None, exported_at: dt.datetime | None = None
+) -> bytes:
+    """The normalised measures with their raw fields as UTF-8 JSON, for the city's open-data portal.
+
+    Shape (keys are stable; new keys may be added, none renamed)::
+
+        {
+          "title": "Digitalisierungsstrategie der Stadt Mayen",   # report title ("" without report)
+          "report_date": "2022-08-31",      # Stichtag of the report, or null
+          "exported_at": "2024-01-31T09:15:00+00:00",  # ISO 8601 with offset
+          "count": 101,                     # == len(measures)
+          "measures": [
+            {
+              "id": "EG-B-01",              # "" where the file has none
+              "area": "E-Government und Onlinezugangsgesetz",   # Handlungsfeld
+              "group": "Bürger",            # Zielgruppe, "" where none
+              "title": "Evaluierung Homepage",
+              "status": "in_bearbeitung",   # code: erledigt, in_bearbeitung, laufend, offen,
+                                            #       zurueckgestellt, unbekannt
+              "status_label": "in Bearbeitung",
+              "status_raw": "In Bearbeitung",   # as written in the file
+              "responsible": "Zentralbereich 1",  # Verantwortlichkeit as written
+              "units": ["Zentralbereich 1"],      # organisational units read from it
+              "target": "2023",             # Zieldatum as written
+              "start": "2023-01-01",        # period read from the Zieldatum, ISO date or null
+              "due": "2023-12-31",          # due date, ISO date or null
+              "ongoing": false,             # "laufend": a permanent task
+              "remarks": ""                 # Anmerkungen
+            }
+          ]
+        }
+    """
+    exported_at = exported_at or dt.datetime.now(dt.UTC)
+    document = {
+        "title": report.title if report is not None else "",
+        "report_date": report.report_date.isoformat() if report is not None and report.report_date else None,
+        "exported_at": exported_at.isoformat(timespec="seconds"),
+        "count": len(measures),
+        "measures": measure_records(measures),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+# --- iCalendar of the due dates -----------------------------------------------------------------------
+
+ICS_DOMAIN = "mayen-dashboard"
+ICS_PRODID = "-//Stadt Mayen//Mayen Digital-Dashboard//DE"
+# Control characters other than tab and line feed are not allowed in iCalendar text.
+_ICS_UNSAFE = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f]")
+
+
+def _ics_text(text: str) -> str:
+    return _ICS_UNSAFE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def measure_uid(identifier: str, title: str, responsible: str) -> str:
+    """A calendar UID that stays the same from export to export, so a re-import updates the event.
+
+    From the ID where there is one (spaces and case ignored, as the comparison
+    of reports does), else from a hash of the normalised title and
+    Verantwortlichkeit. `measure_uids` makes repeated ones unique.
+    """
+    key = "".join(identifier.split()).casefold()
+    if key:
+        return f"massnahme-{urllib.parse.quote(key, safe='')}@{ICS_DOMAIN}"
+    basis = normalize_title(title) + "\n" + " ".join(responsible.split()).casefold()
+    return f"titel-{hashlib.sha256(basis.encode('utf-8')).hexdigest()[:24]}@{ICS_DOMAIN}"
+
+
+def measure_uids(measures: pd.DataFrame) -> list[str]:
+    """`measure_uid` of each row; the second of two equal ones gets "-2" before the "@", and so on."""
+    seen: dict[str, int] = {}
+    uids = []
+    for identifier, title, responsible in zip(measures["id"], measures["title"], measures["responsible"], strict=True):
+        uid = measure_uid(_text(identifier), _text(title), _text(responsible))
+        seen[uid] = seen.get(uid, 0) + 1
+        if seen[uid] > 1:
+            local, _, domain = uid.rpartition("@")
+            uid = f"{local}-{seen[uid]}@{domain}"
+        uids.append(uid)
+    return uids
+
+
+def measures_ics(
+    measures: pd.DataFrame, *, report: Report | None = None, exported_at: dt.datetime | None = None
+) -> bytes:
+    """The due dates of the measures as an iCalendar file: one all-day event per measure with a due date.
+
+    SUMMARY "Titel (Status)", DESCRIPTION with Verantwortlichkeit, the
+    Zieldatum as written and Anmerkungen; UIDs from `measure_uids`; DTSTAMP
+    is `exported_at`. Measures without a due date ("laufend", empty or
+    unreadable Zieldatum) have no event.
+    """
+    exported_at = (exported_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    calendar = Calendar()
+    calendar.add("prodid", ICS_PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    name = report.title if report is not None else "Maßnahmen"
+    calendar.add("x-wr-calname", _ics_text(f"{name}: Zieldaten der Maßnahmen"))
+    uids = measure_uids(measures)
+    for uid, row in zip(uids, measures.itertuples(index=False), strict=True):
+        if pd.isna(row.due):
+            continue
+        due = pd.Timestamp(row.due).date()
+        label = STATUS_LABELS.get(_text(row.status), _text(row.status))
+        title = _text(row.title).strip() or _text(row.id).strip() or "Maßnahme"
+        lines = [
+            f"ID: {_text(row.id)}" if _text(row.id) else "",
+            f"Status: {label}",
+            f"Verantwortlichkeit: {_text(row.responsible) or '–'}",
+            f"Zieldatum: {_text(row.target) or '–'} (fällig {format_date(due)})",
+            f"Anmerkungen: {_text(row.remarks) or '–'}",
+            f"Handlungsfeld: {_text(row.area)}",
+        ]
+        event = Event()
+        event.add("uid", uid)
+        event.add("dtstamp", exported_at)
+        event.add("dtstart", due)
+        event.add("dtend", due + dt.timedelta(days=1))
+        event.add("summary", _ics_text(f"{title} ({label})"))
+        event.add("description", _ics_text("\n".join(line for line in lines if line)))
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    return calendar.to_ical()

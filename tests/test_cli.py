@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from mayen_dash.access import verify_password
 from mayen_dash.cli import main
 from tests.builders import BUNDLED, csv_bytes, xlsx_bytes
 
@@ -165,3 +166,20 @@ def test_python_m_entry_point():
     )
     assert result.returncode == 0
     assert json.loads(result.stdout)["measures"] == 101
+
+
+def test_hash_password_prints_a_verifiable_line(capsys, monkeypatch):
+    answers = iter(["Ratssitzung-2025", "Ratssitzung-2025"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    code, out, _ = run(capsys, "hash-password")
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.startswith("editor_password_hash"))
+    assert verify_password("Ratssitzung-2025", line.split('"')[1])
+
+
+def test_hash_password_refuses_short_or_mismatched(capsys, monkeypatch):
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "kurz")
+    assert run(capsys, "hash-password")[0] == 2
+    answers = iter(["ein-langes-kennwort", "ein-anderes-kennwort"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    assert run(capsys, "hash-password")[0] == 2

