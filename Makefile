@@ -19,7 +19,7 @@ serve: $(VENV)/.runtime
 
 test: $(VENV)/.dev system-deps
 	$(PY) -m ruff check .
-	MAYEN_REQUIRE_POSTGRES=1 $(PY) -m pytest -m "not browser"
+	MAYEN_REQUIRE_POSTGRES=1 MAYEN_REQUIRE_BROWSER=1 $(PY) -m pytest -m "not browser"
 	$(PY) -m pytest -m browser
 
 test-fast: $(VENV)/.dev
@@ -49,12 +49,15 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# Debian's Chromium drives the browser tests (Playwright cannot download a browser here);
-# Debian's PostgreSQL runs the store's tests a second time, on a throwaway server.
+# Debian's Chromium drives the browser tests and prints the PDF report (Playwright cannot download a
+# browser here); poppler-utils turns PDF pages into images for the tests; Debian's PostgreSQL runs the
+# store's tests a second time, on a throwaway server.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
+		&& ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 		$(SUDO) apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core postgresql; }
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium fonts-dejavu-core poppler-utils postgresql; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -106,6 +106,12 @@ def snapshot_report(snapshot: Snapshot) -> Report:
     return _snapshot_report(snapshot.sha256, snapshot.id, snapshot.report_date, store())
 
 
+def previous_snapshot(view: View) -> Snapshot | None:
+    """The stored report before the one shown, for "changes since the last report"."""
+    position = [s.id for s in view.snapshots].index(view.snapshot.id)
+    return view.snapshots[position - 1] if position > 0 else None
+
+
 def show_snapshot(snapshot_id: int) -> None:
     """Switch every page to this snapshot on the next run (the picker widget is already drawn in this one)."""
     st.session_state[KEY_PENDING_SNAPSHOT] = snapshot_id

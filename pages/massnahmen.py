@@ -3,19 +3,28 @@ and the meeting mode: edit status, Zieldatum and Anmerkungen, then store the res
 
 import datetime as dt
 from dataclasses import replace
+from functools import partial
 from pathlib import PurePath
 
 import streamlit as st
 
 import ui
 from mayen_dash.editing import EDITABLE_LABELS, apply_edits, find_edits, validate_edits
-from mayen_dash.exports import DUE_LABEL, OVERDUE_LABEL, SCREEN_ORDER, display_frame, measure_details, measures_xlsx
+from mayen_dash.exports import (
+    DUE_LABEL,
+    FORMAT_NAMES,
+    MEDIA_TYPES,
+    OVERDUE_LABEL,
+    SCREEN_ORDER,
+    display_frame,
+    export_file_name,
+    export_measures,
+    measure_details,
+)
 from mayen_dash.formatting import escape_markdown, format_count
 from mayen_dash.loader import load_report
 from mayen_dash.model import LoadError
 from mayen_dash.vocabulary import STATUS_LABELS, UNKNOWN_STATUS
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 view = ui.current_view()
 st.title("Maßnahmen", anchor=False)
@@ -38,11 +47,21 @@ editing = left.toggle(
 )
 right.download_button(
     "Excel herunterladen",
-    data=lambda: measures_xlsx(view.measures, view.as_of),
-    file_name=f"massnahmen_{view.as_of.isoformat()}.xlsx",
-    mime=XLSX,
+    data=partial(export_measures, view.measures, "xlsx", view.as_of, report=view.report),
+    file_name=export_file_name("xlsx", view.as_of),
+    mime=MEDIA_TYPES["xlsx"],
     icon=":material/download:",
+    help="Die Maßnahmen im aktuellen Filter; Texte bleiben Text, Excel rechnet nichts aus.",
 )
+with right.popover("Weitere Formate", icon=":material/download:"):
+    for fmt in ("csv", "json", "ics"):
+        st.download_button(
+            FORMAT_NAMES[fmt],
+            data=partial(export_measures, view.measures, fmt, view.as_of, report=view.report),
+            file_name=export_file_name(fmt, view.as_of),
+            mime=MEDIA_TYPES[fmt],
+            key=f"export_{fmt}",
+        )
 
 if not editing or not ui.can_edit():
     st.write(
@@ -121,7 +140,7 @@ right.download_button(
     "Bearbeitete Datei herunterladen",
     data=edited_file,
     file_name=new_name,
-    mime=XLSX if suffix == ".xlsx" else "text/csv",
+    mime=MEDIA_TYPES["xlsx"] if suffix == ".xlsx" else "text/csv",
     icon=":material/download:",
     help="Die ursprüngliche Datei mit allen Blättern; nur die geänderten Zellen sind neu.",
 )

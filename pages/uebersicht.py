@@ -6,6 +6,8 @@ import ui
 from mayen_dash.charts import progress_by_area_chart
 from mayen_dash.formatting import escape_markdown, format_count, format_date, format_percent, safe_markdown
 from mayen_dash.metrics import DEFINITIONS, kpis
+from mayen_dash.pdf import PdfError, html_to_pdf, pdf_available
+from mayen_dash.report import build_report_html, describe_filter, report_file_name
 
 view = ui.current_view()
 report = view.report
@@ -58,3 +60,52 @@ if present:
         tab.markdown(safe_markdown(text))
 else:
     st.info("Die Datei enthält keine Berichtstexte (Blatt „Bericht“).")
+
+st.header("Statusbericht für den Stadtrat", anchor=False)
+st.write(
+    "Der Bericht im Aufbau des Originals, mit dem Filter und Stichtag dieser Ansicht und den Änderungen seit "
+    "dem vorigen Stand. Die HTML-Datei öffnet ohne Internet im Browser und druckt sauber als PDF."
+)
+earlier = ui.previous_snapshot(view)
+previous = view.filters.apply(ui.snapshot_report(earlier)) if earlier else None
+
+
+def report_html() -> str:
+    return build_report_html(
+        report,
+        view.measures,
+        view.as_of,
+        filter_text=describe_filter(view.filters),
+        previous=previous,
+        previous_label=earlier.label if earlier else "",
+    )
+
+
+left, right = st.columns(2)
+left.download_button(
+    "Statusbericht (HTML)",
+    data=lambda: report_html().encode("utf-8"),
+    file_name=report_file_name(report, view.as_of),
+    mime="text/html",
+    icon=":material/description:",
+)
+pdf_key = (view.snapshot.id, view.filters, view.as_of)
+if not pdf_available():
+    right.caption(
+        "PDF nicht verfügbar: bitte die HTML-Datei im Browser öffnen und „Drucken → Als PDF speichern“ wählen."
+    )
+elif right.button("PDF erstellen", icon=":material/picture_as_pdf:"):
+    with st.spinner("PDF wird erstellt …"):
+        try:
+            st.session_state["report_pdf"] = (pdf_key, html_to_pdf(report_html()))
+        except PdfError as error:
+            st.error(escape_markdown(str(error)))
+stored_pdf = st.session_state.get("report_pdf")
+if stored_pdf and stored_pdf[0] == pdf_key:
+    right.download_button(
+        "PDF herunterladen",
+        data=stored_pdf[1],
+        file_name=report_file_name(report, view.as_of, "pdf"),
+        mime="application/pdf",
+        icon=":material/download:",
+    )

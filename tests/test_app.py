@@ -440,3 +440,17 @@ def test_oidc_sign_in(shared):
     shared.switch_page("pages/daten.py").run()
     assert shared.get("file_uploader")
     assert any("Erika Muster" in c.value for c in shared.sidebar.caption)
+
+
+def test_exports_and_council_report_are_offered(app):
+    app.run()
+    labels = [b.label for b in app.get("download_button")]
+    assert "Statusbericht (HTML)" in labels
+    next(b for b in app.button if b.label == "PDF erstellen").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "PDF herunterladen" in [b.label for b in app.get("download_button")]
+    app.switch_page("pages/massnahmen.py").run()
+    labels = [b.label for b in app.get("download_button")]
+    assert {"Excel herunterladen", "CSV für Excel", "JSON für das Open-Data-Portal", "Kalender (iCalendar)"} <= set(
+        labels
+    )
