@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from mayen_dash.access import (
     HOW_TO_ENABLE_EDITING,
@@ -258,7 +259,16 @@ def build_view() -> View:
 
 
 def current_view() -> View:
-    """The view app.py built for this run; pages read it, they never rebuild it."""
+    """The view app.py built for this run; pages read it, they never rebuild it.
+
+    On a server's very first visit through a deep link (/daten), Streamlit runs a file of
+    pages/ on its own, in its legacy multipage mode, until some run has called
+    st.navigation (streamlit#9446). Then there is no view yet: leave that mode and run
+    again, through app.py, on the same page.
+    """
+    if "view" not in st.session_state:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state["view"]
 
 

@@ -68,7 +68,7 @@ figures = [
     ("Entfallen", len(comparison.removed), "Im früheren Stand, ohne Gegenstück im späteren."),
     ("Zieldatum geändert", len(comparison.target_changed), "Der eingetragene Text des Zieldatums hat sich geändert."),
 ]
-for column, (label, value, help_text) in zip(st.columns(len(figures)), figures, strict=True):
+for column, (label, value, help_text) in zip([*st.columns(3), *st.columns(3)], figures, strict=True):
     column.metric(label, format_count(value), help=help_text, border=True)
 
 lines = summary_lines(comparison)
@@ -94,4 +94,4 @@ right.download_button(
 if table.empty:
     st.success("Zwischen den beiden Ständen hat sich an den Maßnahmen im Filter nichts geändert.")
 else:
-    st.dataframe(table, hide_index=True)
+    st.dataframe(table, hide_index=True, column_config={"Maßnahme": st.column_config.TextColumn(width="medium")})
