@@ -26,7 +26,6 @@ columns[1].metric(
     delta=format_percent(figures["done_share"]),
     delta_color="off",
     delta_arrow="off",
-    delta_description="aller Maßnahmen im Filter",
     help=DEFINITIONS["done"],
     border=True,
 )
