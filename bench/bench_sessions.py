@@ -48,7 +48,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PAGES = ["status", "ueberfaellig", "verlauf", "scorecard", "massnahmen"]
-TIMEOUT_MS = 60_000
+TIMEOUT_MS = 90_000
+RAMP_UP_SECONDS = 0.5
 # The bundled report is stored first (snapshot 1); browsing sessions stay on it while uploads add newer ones.
 PINNED = "stand=1"
 
@@ -157,8 +158,11 @@ async def session(
     folder: Path,
     result: dict,
 ) -> None:
+    await asyncio.sleep(tag * RAMP_UP_SECONDS)  # people arrive one after another, not in the same millisecond
     context = await browser.new_context(viewport={"width": 1366, "height": 768}, base_url=base)
     page = await context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.set_default_navigation_timeout(TIMEOUT_MS)
     page.on("pageerror", lambda error: result["errors"].append(f"Sitzung {tag}: {error}"))
     rng = random.Random(tag)
     uploads = 0
