@@ -16,6 +16,16 @@ from dataclasses import dataclass
 
 from .vocabulary import UNIT_ABBREVIATIONS, fold
 
+# Control characters (but tab and line breaks) and the bidi controls that reorder text on screen:
+# nothing anybody types into a cell, they garble the dashboard and a terminal, and PostgreSQL
+# cannot store NUL at all.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """`text` without the characters one cannot see (control characters, bidi overrides)."""
+    return text if text.isprintable() else _INVISIBLE.sub("", text)
+
 
 @dataclass(frozen=True)
 class Period:
@@ -178,7 +188,7 @@ def parse_target(value: object) -> Period | None:
         if not math.isfinite(value) or int(value) != value:
             return None
         value = str(int(value))
-    text = re.sub(r"\s+", " ", str(value)).strip().casefold()
+    text = re.sub(r"\s+", " ", visible(str(value))).strip().casefold()
     text = text.strip(" .,;:!?")
     ongoing = False
     m = re.match(r"([a-zäöüß]+)\b[\s,;:/-]*", text)

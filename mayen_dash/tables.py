@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from .model import ColumnMapping, Finding, LoadError
-from .normalize import parse_target, parse_units_cell, responsibility_key
+from .normalize import parse_target, parse_units_cell, responsibility_key, visible
 from .reading import Cell, Sheet
 from .vocabulary import (
     COLUMN_BY_KEY,
@@ -29,8 +29,15 @@ from .vocabulary import (
     sheet_role,
 )
 
-# How far down a sheet the first header row may stand (title rows above it).
+# How far down a sheet the first header row may stand (title rows above it), and how far right
+# its columns may stand: headers are looked for in the first 100 rows and 500 columns only.
 HEADER_SEARCH_ROWS = 100
+HEADER_SEARCH_COLUMNS = 500
+# A close spelling costs about 0.1 ms a text; one search for a header compares at most this many
+# distinct texts so, then only exact names count (a sheet of 100 x 10,000 junk cells took 95 s).
+FUZZY_HEADER_TEXTS = 1_000
+# Headers named in a refusal, at most.
+NAMED_COLUMNS = 20
 
 
 def blank(cell: Cell) -> bool:
@@ -42,6 +49,7 @@ def cell_text(cell: Cell) -> str:
     if cell is None:
         return ""
     if isinstance(cell, str):
+        cell = visible(cell)
         if "  " in cell or "\t" in cell or "\u00a0" in cell:
             cell = re.sub(r"[ \t\u00a0]+", " ", cell)
         return cell.strip()
@@ -60,7 +68,7 @@ def long_text(cell: Cell) -> str:
     """A multi-line cell with its line breaks and indentation kept."""
     if not isinstance(cell, str):
         return cell_text(cell)
-    lines = [line.rstrip() for line in cell.replace("\u00a0", " ").strip("\n").splitlines()]
+    lines = [line.rstrip() for line in visible(cell).replace("\u00a0", " ").strip("\n").splitlines()]
     return "\n".join(lines).strip()
 
 
@@ -76,21 +84,40 @@ class MeasureTable:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _header_keys(row: list[Cell], mapping: ColumnMapping, fuzzy: bool) -> dict[str, int]:
-    """Which column key each header cell names, first occurrence winning."""
-    mapped = {fold(text): key for key, text in mapping.columns.items() if text}
-    keys: dict[str, int] = {}
-    for j, cell in enumerate(row):
-        if not isinstance(cell, str) or not cell.strip():
-            continue
-        key = mapped.get(fold(cell))
+class _HeaderKeys:
+    """Which column key each header cell of a row names, first occurrence winning.
+
+    Close spellings are tried for the first FUZZY_HEADER_TEXTS distinct texts this object
+    sees, exact names always; only the first HEADER_SEARCH_COLUMNS cells of a row count.
+    """
+
+    def __init__(self, mapping: ColumnMapping) -> None:
+        self.mapping = mapping
+        self.mapped = {fold(text): key for key, text in mapping.columns.items() if text}
+        self.known: dict[str, str | None] = {}
+
+    def _key(self, cell: str) -> str | None:
+        folded = fold(cell)
+        if folded in self.known:
+            return self.known[folded]
+        key = self.mapped.get(folded)
         if key is None:
-            key = match_column(cell, fuzzy=fuzzy)
-            if key in mapping.columns:
+            key = match_column(cell, fuzzy=len(self.known) < FUZZY_HEADER_TEXTS)
+            if key in self.mapping.columns:
                 key = None
-        if key and key not in keys:
-            keys[key] = j
-    return keys
+        if len(self.known) < FUZZY_HEADER_TEXTS:
+            self.known[folded] = key
+        return key
+
+    def __call__(self, row: list[Cell]) -> dict[str, int]:
+        keys: dict[str, int] = {}
+        for j, cell in enumerate(row[:HEADER_SEARCH_COLUMNS]):
+            if not isinstance(cell, str) or not cell.strip():
+                continue
+            key = self._key(cell)
+            if key and key not in keys:
+                keys[key] = j
+        return keys
 
 
 def _is_table_header(keys: dict[str, int]) -> bool:
@@ -104,15 +131,25 @@ def _filled(row: list[Cell]) -> list[int]:
 def _found_columns(sheet: Sheet) -> list[str]:
     """The headers a sheet seems to have, to tell the user what we saw."""
     for row in sheet.rows[:HEADER_SEARCH_ROWS]:
-        texts = [cell_text(c) for c in row if not blank(c)]
+        texts = [cell_text(c) for c in row[:HEADER_SEARCH_COLUMNS] if not blank(c)]
         if len(texts) >= 2:
             return texts
     return []
 
 
-def first_header(sheet: Sheet, mapping: ColumnMapping) -> tuple[int, dict[str, int]] | None:
+def _named(texts: list[str]) -> str:
+    """Headers for a message: „A“, „B“, … and how many more."""
+    named = ", ".join(f"„{t}“" for t in texts[:NAMED_COLUMNS])
+    more = len(texts) - NAMED_COLUMNS
+    return named + (f" und {more:,} weitere".replace(",", ".") if more > 0 else "")
+
+
+def first_header(
+    sheet: Sheet, mapping: ColumnMapping, header_keys: _HeaderKeys | None = None
+) -> tuple[int, dict[str, int]] | None:
+    header_keys = header_keys or _HeaderKeys(mapping)
     for i, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
-        keys = _header_keys(row, mapping, fuzzy=True)
+        keys = header_keys(row)
         if _is_table_header(keys):
             return i, keys
     return None
@@ -128,14 +165,16 @@ def find_measure_table(sheets: list[Sheet], mapping: ColumnMapping | None = None
     """The measure table of a workbook, or a refusal that says which columns were found."""
     mapping = mapping or ColumnMapping()
     candidates = _candidates(sheets)
+    header_keys = _HeaderKeys(mapping)
     for sheet in candidates:
-        found = first_header(sheet, mapping)
+        found = first_header(sheet, mapping, header_keys)
         if found is None:
             continue
         header_row, keys = found
         missing = [COLUMN_BY_KEY[k].label for k in ("title", "status") if k not in keys]
         if missing:
-            seen = ", ".join(f"„{cell_text(sheet.rows[header_row][j])}“" for j in _filled(sheet.rows[header_row]))
+            header = sheet.rows[header_row][:HEADER_SEARCH_COLUMNS]
+            seen = _named([cell_text(header[j]) for j in _filled(header)])
             raise LoadError(
                 f"Die Spalte{'n' if len(missing) > 1 else ''} {' und '.join(f'„{m}“' for m in missing)} "
                 f"wurde{'n' if len(missing) > 1 else ''} nicht gefunden. Gefundene Spalten: {seen}. "
@@ -146,7 +185,7 @@ def find_measure_table(sheets: list[Sheet], mapping: ColumnMapping | None = None
             )
         return _read_blocks(sheet, header_row, keys, mapping)
     sheet = candidates[0] if candidates else None
-    seen = ", ".join(f"„{t}“" for t in _found_columns(sheet)) if sheet else ""
+    seen = _named(_found_columns(sheet)) if sheet else ""
     if sheet is None or not any(_filled(r) for r in sheet.rows):
         raise LoadError("Die Datei enthält keine Daten.", sheet=sheet.name if sheet else None)
     raise LoadError(
@@ -171,6 +210,7 @@ class RepeatedHeader:
         self.words = {fold(name) for column in COLUMNS for name in (column.label, *column.synonyms)} | {
             fold(header) for header in mapping.columns.values()
         }
+        self.header_keys = _HeaderKeys(mapping)
 
     def __call__(self, row: list[Cell], keys: dict[str, int]) -> dict[str, int] | None:
         """The column keys of `row` if it repeats the header, else None."""
@@ -178,7 +218,7 @@ class RepeatedHeader:
         cell = row[j] if j < len(row) else None
         if not (isinstance(cell, str) and fold(cell) in self.words):
             return None
-        found = _header_keys(row, self.mapping, fuzzy=True)
+        found = self.header_keys(row)
         return found if _is_table_header(found) else None
 
 
@@ -409,7 +449,7 @@ def preview_columns(sheets: list[Sheet], limit: int = 50) -> ColumnPreview | Non
     """The first row with two or more cells, taken as headers, and up to `limit` distinct values per column."""
     for sheet in _candidates(sheets):
         for i, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
-            filled = _filled(row)
+            filled = _filled(row[:HEADER_SEARCH_COLUMNS])
             if len(filled) < 2:
                 continue
             headers = [cell_text(row[j]) for j in filled]

@@ -1,0 +1,368 @@
+"""Hostile and broken files: each is refused in German or loaded with sane values, within 5 s and 1 GiB.
+
+Every file of tests/hostile_files.CORPUS is loaded in a child process limited to
+1 GiB of address space and 5 seconds (hostile_files.run_isolated), the way the
+upload page does it: load_report, and on success SnapshotStore.add into a store
+that already holds the bundled report. Whatever the file does, the bundled
+snapshot must come out of it unchanged.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import socket
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from mayen_dash import reading
+from mayen_dash.loader import load_report
+from mayen_dash.model import LoadError
+from mayen_dash.reading import MAX_CELLS, read_sheets
+from mayen_dash.store import SnapshotStore
+from tests import hostile_files as hostile
+from tests.builders import BUNDLED
+from tests.hostile_files import CORPUS, HEADER, MB, MEASURES, TITLES, run_isolated
+
+# --- what each file must come to ------------------------------------------------------------------
+
+NOT_A_TABLE = "weder eine Excel-Arbeitsmappe (.xlsx) noch eine CSV-Datei"
+DAMAGED = "Die Arbeitsmappe ist beschädigt und kann nicht gelesen werden"
+BROKEN_ZIP = "Die Datei ist beschädigt oder unvollständig"
+
+# Refused: words the German message must contain.
+REFUSED: dict[str, tuple[str, ...]] = {
+    "not_a_spreadsheet": (NOT_A_TABLE,),
+    "pdf": ("PDF-Dokument, keine Tabelle",),
+    "word": ("Word-Dokument, keine Excel-Arbeitsmappe",),
+    "corrupt": (DAMAGED,),
+    "truncated": (BROKEN_ZIP,),
+    "empty": ("Die Datei ist leer.",),
+    "no_data_rows": ("keine Datenzeilen", "Zeile 3"),
+    "no_columns": ("„Maßnahme“ und „Status“ wurden nicht gefunden", "Gefundene Spalten: „Name“, „Betrag“, „Datum“"),
+    "password": ("mit einem Kennwort geschützt",),
+    "over_25_mb": ("Die Datei ist 25,1 MB groß; erlaubt sind höchstens 25 MB.",),
+    "zip_bomb": ("enthält entpackt 201", "erlaubt sind höchstens 200 MB", "nicht geöffnet"),
+    "lying_zip": (BROKEN_ZIP,),
+    "lying_zip_crc": (DAMAGED,),
+    "too_many_rows": ("„Maßnahmen“ hat 1.000.002 Zeilen; erlaubt sind höchstens 1.000.000.",),
+    "too_many_rows_implicit": ("„Maßnahmen“ hat 1.000.002 Zeilen; erlaubt sind höchstens 1.000.000.",),
+    "far_corner_cell": ("„Maßnahmen“ hat 1.048.576 Zeilen",),
+    "far_column_cell": ("„Maßnahmen“ reicht bis Zelle XFD1000, das sind 16.384.000 Zellen", "höchstens 10.000.000"),
+    "shared_string_amplifier": ("mit ihren mehrfach verwendeten Texten", "erlaubt sind höchstens 200 MB"),
+    "billion_laughs_sheet": (DAMAGED,),
+    "billion_laughs_sst": (DAMAGED,),
+    "wide_without_header": ("„Maßnahme“ und „Status“ wurden nicht gefunden", "„wertalm“", "und 480 weitere"),
+    "nul_byte_csv": (NOT_A_TABLE,),
+    "utf16_csv_no_bom": (NOT_A_TABLE,),
+}
+
+STANDARD = {
+    "ids": ["EG-01", "EG-02", "EG-03"],
+    "titles": TITLES,
+    "statuses": ["in_bearbeitung", "erledigt", "offen"],
+    "responsible": ["Fachbereich 1", "ZB 1/Bereich 2.1", "Zentralbereich 1"],
+    "units": [["Fachbereich 1"], ["Zentralbereich 1", "Bereich 2.1"], ["Zentralbereich 1"]],
+    "due": ["2023-08-31", "2022-12-31", "2024-09-30"],
+    "rows": [2, 3, 4],
+    "count": 3,
+}
+
+# Loaded: the values that must come out (the three standard measures unless said otherwise).
+LOADED: dict[str, dict[str, object]] = {
+    "styled_far_cell": {**STANDARD, "sheet": "Maßnahmen"},
+    "lying_dimension": STANDARD,
+    "external_links": {**STANDARD, "status_raw": ["in Bearbeitung", "erledigt", "offen"]},
+    "macros": STANDARD,
+    "huge_shared_strings": STANDARD,
+    "deeply_nested": STANDARD,
+    "formulas": {
+        "ids": ["EG-01", "EG-02", "EG-03"],
+        "titles": TITLES,
+        "statuses": ["in_bearbeitung", "erledigt", "unbekannt"],
+        "status_raw": ["in Bearbeitung", "erledigt", ""],
+        "targets": ["2023", "44926", ""],
+        "due": ["2023-12-31", None, None],
+    },
+    "ten_thousand_columns": STANDARD,
+    "very_long_cell": {
+        **STANDARD,
+        "titles": ["Langer Titel " + "ä" * (hostile.SUMMARY_TEXT - 13), *TITLES[1:]],
+        "title_lengths": [hostile.LONG_CELL, 14, 6],
+        "remark_lengths": [hostile.LONG_CELL, 0, 0],
+    },
+    "control_xlsx": {
+        **STANDARD,
+        "titles": ["Wohngeld", "Hundeanmeldung", "E-Akte"],
+        "statuses": ["unbekannt", "erledigt", "offen"],
+        "status_raw": ["[31min Bearbeitung[0m", "erledigt", "offen"],
+        "targets": ["08/2023", "2022", "Q3/2024"],
+    },
+    "control_csv": {
+        **STANDARD,
+        "titles": ["Wohngeld", "Hundeanmeldung", "E-Akte"],
+        "statuses": ["unbekannt", "erledigt", "offen"],
+        "rows": [3, 4, 5],
+        "sheet": "steuer.csv",
+    },
+    "mixed_encodings": {
+        "titles": ["Prüfung Förderanträge", "Gebührenbescheide für Straßenreinigung", "Bürgerportal – 50 € Gebühr"],
+        "statuses": ["in_bearbeitung", "erledigt", "offen"],
+        "due": ["2023-08-31", "2022-12-31", "2024-09-30"],
+    },
+    "empty_lines_csv": {**STANDARD, "rows": [2, 100_003, 100_004]},
+    "utf16_csv": {**STANDARD, "sheet": "unicode.txt"},
+    "utf16_csv_truncated": STANDARD,
+    "control_sheet_name": {**STANDARD, "sheet": hostile.CONTROL_SHEET_NAME},
+    "emoji_sheet_name": {**STANDARD, "sheet": hostile.EMOJI_SHEET_NAME},
+    "two_hundred_sheets": {**STANDARD, "sheet": "Tabelle200"},
+    "csv_formula_text": {
+        "titles": ["=cmd|' /C calc'!A0"],
+        "statuses": ["unbekannt"],
+        "status_raw": ['=HYPERLINK("http://evil.example","erledigt")'],
+        "responsible": ["@SUM(A1)"],
+        "targets": ["+2023"],
+        "due": [None],
+    },
+}
+
+# Words of English exception texts; a German message for the user contains none of them.
+ENGLISH = re.compile(r"\b(error|exception|traceback|errno|invalid|failed|cannot|unexpected|the|not|file|is)\b", re.I)
+GERMAN = ("Datei", "Arbeitsmappe", "Blatt", "Spalte", "Tabelle")
+# What the loader must never let through into a text: control characters and bidi controls.
+INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def assert_german(message: str) -> None:
+    assert message, "a refusal without a message"
+    assert "Error" not in message
+    assert "Traceback" not in message
+    assert not re.search(r"\w+(Error|Exception)\b", message), message
+    assert not ENGLISH.search(message), message
+    assert any(word in message for word in GERMAN), message
+    assert len(message) < 1500, f"a refusal of {len(message)} characters"
+
+
+# --- the store the upload goes into ---------------------------------------------------------------
+
+
+def sqlite_url(path: Path) -> str:
+    return sa.URL.create("sqlite", database=str(path)).render_as_string()
+
+
+@pytest.fixture(scope="module")
+def seeded_template(tmp_path_factory) -> tuple[Path, int, pd.DataFrame]:
+    """A SQLite store holding the bundled report, built once and copied for every test."""
+    path = tmp_path_factory.mktemp("seeded") / "store.sqlite3"
+    store = SnapshotStore(sqlite_url(path))
+    try:
+        seeded = store.ensure_seeded(BUNDLED)
+        assert seeded is not None
+        measures = store.measures(seeded.snapshot.id)
+    finally:
+        store.close()
+    return path, seeded.snapshot.id, measures
+
+
+@pytest.fixture
+def seeded_store(seeded_template, tmp_path: Path) -> tuple[str, int, pd.DataFrame]:
+    template, snapshot_id, measures = seeded_template
+    for suffix in ("", "-wal", "-shm"):
+        source = template.with_name(template.name + suffix)
+        if source.exists():
+            shutil.copy(source, tmp_path / f"store.sqlite3{suffix}")
+    return sqlite_url(tmp_path / "store.sqlite3"), snapshot_id, measures
+
+
+def assert_seed_untouched(url: str, snapshot_id: int, measures: pd.DataFrame, added: int) -> None:
+    store = SnapshotStore(url)
+    try:
+        snapshots = store.snapshots()
+        assert len(snapshots) == 1 + added
+        assert snapshot_id in [s.id for s in snapshots]
+        assert store.original(snapshot_id) == (BUNDLED.read_bytes(), BUNDLED.name)
+        pd.testing.assert_frame_equal(store.measures(snapshot_id), measures)
+    finally:
+        store.close()
+
+
+# --- the corpus ------------------------------------------------------------------------------------
+
+
+def test_every_file_of_the_corpus_has_an_expectation():
+    assert len(CORPUS) >= 20
+    assert set(REFUSED) | set(LOADED) == set(CORPUS)
+    assert not set(REFUSED) & set(LOADED)
+
+
+@pytest.mark.parametrize("key", list(CORPUS))
+def test_hostile_file_is_refused_in_german_or_loaded_sanely(key: str, seeded_store, tmp_path: Path):
+    url, snapshot_id, measures = seeded_store
+    hostile_file = CORPUS[key]
+    answer = run_isolated(hostile_file.build(), hostile_file.filename, tmp_path, store=url)
+
+    assert answer["outcome"] != "crashed", answer["message"]
+    assert not any("unexpected failure" in line for line in answer["logged"]), answer["logged"]
+    assert answer["events"] == [], f"{key} reached for the network or a program: {answer['events']}"
+    if key in REFUSED:
+        assert answer["outcome"] == "refused", answer.get("report")
+        assert_german(answer["message"])
+        for words in REFUSED[key]:
+            assert words in answer["message"]
+        assert_seed_untouched(url, snapshot_id, measures, added=0)
+    else:
+        assert answer["outcome"] == "loaded", answer.get("message")
+        report = answer["report"]
+        for field, expected in LOADED[key].items():
+            assert report[field] == expected, field
+        assert not [text for text in report["texts"] if INVISIBLE.search(text)]
+        assert answer["stored"] != snapshot_id
+        assert_seed_untouched(url, snapshot_id, measures, added=1)
+
+
+def test_refusals_name_the_columns_they_found_and_let_the_user_map_them(tmp_path: Path):
+    for key in ("no_columns", "wide_without_header"):
+        answer = run_isolated(CORPUS[key].build(), CORPUS[key].filename, tmp_path)
+        assert answer["columns_missing"] is True, key
+
+
+# --- nothing is fetched, nothing runs ---------------------------------------------------------------
+
+
+@pytest.fixture
+def listener():
+    """A local TCP port that records whether anybody connected to it."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    yield server, f"http://127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+
+
+@pytest.mark.parametrize("build", [hostile.external_links, hostile.formulas_everywhere])
+def test_links_and_web_formulas_are_never_followed(build: Callable[[str], bytes], listener, tmp_path: Path):
+    server, url = listener
+    data = build(url + "/kosten.xlsx")
+    assert url.encode() in b"".join(
+        zipfile.ZipFile(io.BytesIO(data)).read(name) for name in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    )
+    answer = run_isolated(data, "verknuepft.xlsx", tmp_path)
+    assert answer["outcome"] == "loaded"
+    assert answer["report"]["titles"] == TITLES  # cached values, nothing recalculated
+    assert answer["events"] == []
+    with pytest.raises(TimeoutError):
+        server.accept()
+
+
+def test_macros_are_data_only(tmp_path: Path):
+    data = hostile.macro_workbook()
+    assert b"vbaProject.bin" in data
+    answer = run_isolated(data, "makros.xlsm", tmp_path)
+    assert answer["outcome"] == "loaded"
+    assert answer["report"]["statuses"] == STANDARD["statuses"]
+    assert answer["events"] == []
+
+
+# --- the scan before calamine, in process -----------------------------------------------------------
+
+
+@pytest.fixture
+def no_calamine(monkeypatch):
+    """Any use of calamine fails the test: the refusal must come from the scan before it."""
+    monkeypatch.setattr(reading, "CalamineWorkbook", None)
+
+
+def refusal(data: bytes) -> str:
+    with pytest.raises(LoadError) as caught:
+        read_sheets(data, "datei.xlsx")
+    return str(caught.value)
+
+
+def workbook(sheet: str, shared_strings: str | None = None) -> bytes:
+    return hostile.zip_archive(hostile.workbook_parts({"Maßnahmen": sheet}, shared_strings=shared_strings))
+
+
+def sheet_of(cells: str) -> str:
+    return f'<worksheet xmlns="{hostile.MAIN_NS}"><sheetData>{cells}</sheetData></worksheet>'
+
+
+@pytest.mark.parametrize(
+    "far_cell",
+    [
+        '<row r="5"><c r="XFD1000"><v>1</v></c></row>',  # as Excel writes it
+        '<row r="5"><c s="0" r="XFD1000"><v>1</v></c></row>',  # another attribute first
+        '<row r="5"><x:c r="XFD1000"><v>1</v></x:c></row>',  # a namespace prefix
+        "<row r='5'><c r = 'XFD1000' ><v>1</v></c></row>",  # other quotes and spaces
+        '<row r="1000">' + "<c><v>1</v></c>" * 16_384 + "</row>",  # positions only implied
+    ],
+)
+def test_a_far_cell_is_refused_however_it_is_written(far_cell: str, no_calamine):
+    message = refusal(workbook(sheet_of(hostile.rows_xml([HEADER, *MEASURES]) + far_cell)))
+    assert "Zellen; erlaubt sind höchstens 10.000.000" in message
+
+
+def implied_rows(count: int) -> str:
+    """The header with its references, then `count` measure rows whose positions are only implied."""
+    rows = "".join(
+        "<row>" + "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in MEASURES[i % 3]) + "</row>"
+        for i in range(count)
+    )
+    return sheet_of(hostile.rows_xml([HEADER]) + rows)
+
+
+def test_rows_without_numbers_are_counted_before_calamine(monkeypatch, no_calamine):
+    monkeypatch.setattr(reading, "MAX_ROWS", 1000)
+    assert "„Maßnahmen“ hat 1.002 Zeilen; erlaubt sind höchstens 1.000." in refusal(workbook(implied_rows(1001)))
+
+
+def test_rows_without_numbers_load_where_calamine_puts_them():
+    report = load_report(workbook(implied_rows(30)), "ohne_nummern.xlsx")
+    assert report.measures["title"].tolist() == TITLES * 10
+    assert report.measures["row"].tolist() == list(range(2, 32))
+
+
+def test_an_oddly_written_small_workbook_still_loads():
+    cells = "".join(
+        f'<row r="{i}">'
+        + "".join(
+            f'<c t="inlineStr" r="{hostile.column_letter(j)}{i}"><is><t>{value}</t></is></c>'
+            for j, value in enumerate(row)
+        )
+        + "</row>"
+        for i, row in enumerate([HEADER, *MEASURES], start=1)
+    )
+    report = load_report(workbook(sheet_of(cells)), "ungewohnt.xlsx")
+    assert report.measures["title"].tolist() == TITLES
+
+
+def test_a_long_shared_string_used_once_is_not_taken_for_an_amplifier():
+    """5,000 cells refer to short strings; a 1 MB string is referred to once: 1 MB, not 5 GB."""
+    long_text = "Anmerkung " + "x" * MB
+    rows, strings = hostile._shared_string_cells([[*HEADER, "Anmerkungen"], [*MEASURES[0], long_text], *MEASURES[1:]])
+    filler = "".join(f'<row r="{r}"><c r="F{r}" t="s"><v>0</v></c></row>' for r in range(10, 5010))
+    table = f'<sst xmlns="{hostile.MAIN_NS}">' + "".join(f"<si><t>{s}</t></si>" for s in strings) + "</sst>"
+    report = load_report(workbook(sheet_of(rows + filler), table), "lang.xlsx")
+    assert report.measures.loc[0, "remarks"] == long_text
+    assert report.measures["title"].tolist() == TITLES
+
+
+def test_cell_limit_is_about_the_rectangle_not_the_rows(monkeypatch, no_calamine):
+    monkeypatch.setattr(reading, "MAX_CELLS", 4 * 10)
+    message = refusal(
+        workbook(sheet_of(hostile.rows_xml([HEADER, *MEASURES]) + '<row r="9"><c r="J9"><v>1</v></c></row>'))
+    )
+    assert "reicht bis Zelle J9, das sind 90 Zellen; erlaubt sind höchstens 40." in message
+    assert MAX_CELLS == 10_000_000
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [(25 * MB, "25 MB"), (25 * MB + 1, "25,1 MB"), (201 * MB + 5, "201,1 MB"), (3126 * MB, "3.126 MB")],
+)
+def test_sizes_are_never_rounded_down_to_the_limit(size: int, text: str):
+    assert reading._mb(size) == text
