@@ -1,0 +1,473 @@
+"""The dashboard as a user meets it: a real server, headless Chromium, clicks, typing and real file uploads.
+
+Run with `.venv/bin/pytest -m browser tests/browser` (the default `pytest` run leaves these out).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.browser.conftest import ARTIFACTS, VIEWPORT, run_server, screenshot, wait_until_idle
+from tests.builders import FLAT_HEADER, csv_bytes, xlsx_bytes
+
+pytestmark = pytest.mark.browser
+
+BUNDLED_TITLE = "Digitalisierungsstrategie der Stadt Mayen"
+PAGES = [
+    ("", "Übersicht", BUNDLED_TITLE),
+    ("status", "Status", "Status"),
+    ("ueberfaellig", "Überfällig", "Überfällig"),
+    ("verlauf", "Verlauf", "Verlauf"),
+    ("vergleich", "Vergleich", "Vergleich"),
+    ("scorecard", "Balanced Scorecard", "Balanced Scorecard"),
+    ("massnahmen", "Maßnahmen", "Maßnahmen"),
+    ("daten", "Daten", "Daten"),
+]
+IMG = '<img src=x onerror="window.__pwned=1">'
+LINK = "[klick](javascript:window.__pwned=2)"
+AREA = '<a href="javascript:window.__pwned=3">Feld</a>'
+SCRIPT = "<script>window.__pwned=4</script>"
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def open_page(page: Page, path: str = "") -> None:
+    """Open a page by its URL and wait until its script has run and its figures are drawn."""
+    page.goto("/" + path)
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    wait_until_idle(page)
+
+
+def navigate(page: Page, name: str) -> None:
+    """Switch pages the way a user does: a click in the sidebar navigation."""
+    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True)
+    link.click()
+    expect(link).to_have_attribute("aria-current", "page")
+
+
+def metric(page: Page, label: str) -> Locator:
+    """The value of the metric card with exactly this label."""
+    return metric_card(page, label).get_by_test_id("stMetricValue")
+
+
+def metric_card(page: Page, label: str) -> Locator:
+    """The whole metric card with exactly this label: value, and the share where the page shows one."""
+    labelled = page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    return page.get_by_test_id("stMetric").filter(has=labelled)
+
+
+def expect_done(page: Page, count: str, share: str) -> None:
+    """The "erledigt" card shows the count and its share, whether as "56 · 55,4 %" or as 56 with a delta."""
+    expect(metric(page, "erledigt")).to_have_text(re.compile(rf"^{re.escape(count)}\b"))
+    expect(metric_card(page, "erledigt")).to_contain_text(share)
+
+
+def sidebar_combobox(page: Page, label: str) -> Locator:
+    return page.get_by_test_id("stSidebar").get_by_role("combobox", name=label, exact=True)
+
+
+def sidebar_multiselect(page: Page, label: str) -> Locator:
+    """The whole multiselect widget in the sidebar, with the chips of its chosen values."""
+    combobox = page.get_by_role("combobox", name=label, exact=True)  # `has` looks inside each widget
+    return page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has=combobox)
+
+
+def choose_in_multiselect(page: Page, label: str, value: str) -> None:
+    """Click the widget, type, Enter: as a user picks a value."""
+    wait_until_idle(page)
+    sidebar_combobox(page, label).click()
+    page.keyboard.type(value)
+    expect(page.get_by_role("option", name=value, exact=True)).to_be_visible()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+
+
+def scroll_into_view(page: Page, target: Locator) -> None:
+    """Scroll first, then click, as a user does: the widgets ignore a press that a scroll interrupts."""
+    target.scroll_into_view_if_needed()
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def choose_in_selectbox(page: Page, label: str, option: str) -> None:
+    wait_until_idle(page)  # a click during a rerun can land on a widget that is about to be replaced
+    box = page.get_by_test_id("stMain").get_by_role("combobox", name=label, exact=True)
+    scroll_into_view(page, box)
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(box).to_have_value(option)
+
+
+def table_count(page: Page, count: str) -> Locator:
+    """The sentence above the Maßnahmen table that says how many rows it holds."""
+    return page.get_by_test_id("stMain").get_by_text(re.compile(rf"^{re.escape(count)} Maßnahmen\."))
+
+
+def upload(page: Page, path: Path) -> None:
+    """Hand a file to the real <input type=file> of the uploader on the Daten page."""
+    page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(path)
+
+
+def select_row(page: Page, index: int) -> None:
+    """Tick the row's checkbox in the table (a canvas: the click goes to the row marker's position)."""
+    grid = page.get_by_test_id("stDataFrame")
+    scroll_into_view(page, grid)
+    # Streamlit's grid draws the header and every row 2.1875 rem high (its defaultRowHeight).
+    row_height = page.evaluate(
+        "() => Math.round(2.1875 * parseFloat(getComputedStyle(document.documentElement).fontSize))"
+    )
+    grid.click(position={"x": row_height / 2, "y": 1 + row_height * (index + 1.5)})
+
+
+def grid_cells(page: Page) -> Locator:
+    """The table's cells in the grid's accessible DOM mirror of its canvas."""
+    return page.get_by_test_id("stDataFrame").locator("[data-testid^='glide-cell-']")
+
+
+def expect_shown(page: Page, file_name: str, count: str) -> None:
+    """The Daten page's first line: which stored report is shown, and how many measures it has."""
+    line = page.get_by_test_id("stMain").get_by_text(re.compile(r"^Angezeigt wird"))
+    expect(line).to_contain_text(file_name)
+    expect(line).to_contain_text(f"{count} Maßnahmen")
+
+
+def assert_no_error(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    english_error = re.compile(r"\berror\b", re.IGNORECASE)
+    expect(page.get_by_test_id("stApp")).not_to_contain_text(english_error, use_inner_text=True)
+
+
+def measures_rows(*rows: list[str]) -> list[list[str]]:
+    return [FLAT_HEADER, *rows]
+
+
+# ------------------------------------------------------------------------------------------------ pages
+
+
+@pytest.mark.parametrize(("path", "nav", "heading"), PAGES, ids=[path or "uebersicht" for path, _, _ in PAGES])
+def test_every_page_shows_its_title_and_no_error(page: Page, page_errors: list[str], path, nav, heading):
+    open_page(page, path)
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    expect(page.get_by_test_id("stSidebarNav").get_by_role("link", name=nav, exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
+    assert_no_error(page)
+    assert page_errors == []
+    screenshot(page, f"page-{path or 'uebersicht'}")
+
+
+def test_start_page_shows_the_key_figures_of_the_bundled_report(page: Page):
+    open_page(page)
+    expect(metric(page, "Maßnahmen")).to_have_text("101")
+    expect_done(page, "56", "55,4 %")
+    expect(metric(page, "in Bearbeitung")).to_have_text("19")
+    expect(metric(page, "offen")).to_have_text("23")
+    expect(page.get_by_test_id("stCaptionContainer").first).to_contain_text("Stand 31.08.2022")
+
+
+# ---------------------------------------------------------------------------------------------- filters
+
+
+def test_link_with_unit_opens_the_filtered_view(page: Page):
+    open_page(page, "?einheit=Bereich%202.1")
+    expect(metric(page, "Maßnahmen")).to_have_text("9")
+    expect(sidebar_multiselect(page, "Organisationseinheit")).to_contain_text("Bereich 2.1")
+    expect(page.get_by_test_id("stCaptionContainer").first).to_contain_text("Einheit: Bereich 2.1")
+
+
+def test_choosing_a_unit_in_the_sidebar_filters_and_goes_into_the_link(page: Page):
+    open_page(page)
+    expect(metric(page, "Maßnahmen")).to_have_text("101")
+
+    choose_in_multiselect(page, "Organisationseinheit", "Bereich 2.1")
+
+    expect(metric(page, "Maßnahmen")).to_have_text("9")
+    expect(page).to_have_url(re.compile(r"[?&]einheit=Bereich(\+|%20)2\.1(&|$)"))
+    # The link reproduces the view: reloading it is a new session that reads the filter from the URL.
+    page.reload()
+    expect(metric(page, "Maßnahmen")).to_have_text("9")
+    wait_until_idle(page)
+
+
+def test_filter_persists_when_switching_pages(page: Page):
+    open_page(page)
+    choose_in_multiselect(page, "Organisationseinheit", "Bereich 2.1")
+    expect(metric(page, "Maßnahmen")).to_have_text("9")
+
+    navigate(page, "Maßnahmen")
+    expect(table_count(page, "9")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/massnahmen\?(.*&)?einheit=Bereich(\+|%20)2\.1(&|$)"))
+    expect(sidebar_multiselect(page, "Organisationseinheit")).to_contain_text("Bereich 2.1")
+
+    navigate(page, "Status")
+    expect(page.get_by_test_id("stCaptionContainer").first).to_contain_text("Einheit: Bereich 2.1")
+
+    navigate(page, "Übersicht")
+    expect(metric(page, "Maßnahmen")).to_have_text("9")
+    wait_until_idle(page)
+
+
+# ----------------------------------------------------------------------------------------------- upload
+
+
+def test_upload_of_a_valid_file_is_checked_and_then_used_everywhere(own_page: Page, tmp_path: Path):
+    page = own_page
+    path = tmp_path / "status_e2e.xlsx"
+    path.write_bytes(
+        xlsx_bytes(
+            {
+                "Maßnahmen": measures_rows(
+                    ["T-01", "Innovatives Wissen", "Bürger", "Test eins", "erledigt", "Bereich 2.1", "2022", ""],
+                    ["T-02", "Innovatives Wissen", "Bürger", "Test zwei", "offen", "Bereich 3.1", "2024", ""],
+                    ["T-03", "Innovatives Wissen", "Unternehmen", "Test drei", "in Arbeit", "", "2023", ""],
+                ),
+                "Bericht": [["Titel", "Statusbericht E2E"], ["Stichtag", "30.06.2023"]],
+            }
+        )
+    )
+    open_page(page, "daten")
+    expect_shown(page, "status_2022-08.xlsx", "101")
+
+    upload(page, path)
+
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(
+        "Die Datei ist lesbar: 3 Maßnahmen, Stand 30.06.2023."
+    )
+    expect(metric(page, "erledigt")).to_have_text("1")
+    expect(metric(page, "in Bearbeitung")).to_have_text("1")
+    expect(metric(page, "offen")).to_have_text("1")
+    expect_shown(page, "status_2022-08.xlsx", "101")  # checked, not yet in use
+    wait_until_idle(page)
+    screenshot(page, "upload-checked")
+    page.get_by_role("button", name="Diese Daten verwenden").click()
+    expect_shown(page, "status_e2e.xlsx", "3")
+
+    navigate(page, "Übersicht")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Statusbericht E2E")
+    expect(metric(page, "Maßnahmen")).to_have_text("3")
+    expect_done(page, "1", "33,3 %")
+    wait_until_idle(page)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [random.Random(7).randbytes(4096), b"PK\x03\x04" + random.Random(8).randbytes(4096)],
+    ids=["random-bytes", "broken-zip"],
+)
+def test_upload_of_a_broken_file_is_refused_and_the_data_stays(page: Page, tmp_path: Path, content: bytes):
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(content)
+    open_page(page, "daten")
+
+    upload(page, path)
+
+    refusal = page.get_by_test_id("stAlertContentError")
+    expect(refusal).to_contain_text("Die Datei wurde nicht übernommen.")
+    expect(refusal).to_contain_text("Die bisherigen Daten bleiben unverändert.")
+    expect(page.get_by_role("button", name="Diese Daten verwenden")).to_have_count(0)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect_shown(page, "status_2022-08.xlsx", "101")
+    wait_until_idle(page)
+    screenshot(page, "upload-refused-" + ("broken-zip" if content.startswith(b"PK") else "random-bytes"))
+
+    navigate(page, "Übersicht")
+    expect(page.get_by_role("heading", level=1)).to_have_text(BUNDLED_TITLE)
+    expect(metric(page, "Maßnahmen")).to_have_text("101")
+    wait_until_idle(page)
+
+
+def test_unknown_columns_are_mapped_by_hand(own_page: Page, browser: Browser, own_server: str, tmp_path: Path):
+    page = own_page
+    path = tmp_path / "liste.xlsx"
+    path.write_bytes(
+        xlsx_bytes(
+            {
+                "Tabelle1": [
+                    ["Name", "Live", "Stelle"],
+                    ["Online-Antrag Hundesteuer", "ja", "Bereich 2.1"],
+                    ["Online-Antrag Sperrmüll", "nein", "Bereich 3.1"],
+                    ["Online-Antrag Gewerbe", "ja", "Bereich 3.1"],
+                ]
+            }
+        )
+    )
+    open_page(page, "daten")
+    upload(page, path)
+    expect(page.get_by_test_id("stAlertContentError")).to_contain_text("„Name“, „Live“, „Stelle“")
+    expect(page.get_by_role("heading", name="Spalten zuordnen")).to_be_visible()
+    expect(page.get_by_test_id("stAlertContentWarning")).to_contain_text("„Maßnahme“ und „Status“ wählen")
+
+    choose_in_selectbox(page, "Maßnahme (Pflicht)", "Name")
+    choose_in_selectbox(page, "Status (Pflicht)", "Live")
+    choose_in_selectbox(page, "Verantwortlichkeit", "Stelle")
+    expect(page.get_by_role("heading", name="Werte der Spalte „Live“ zuordnen")).to_be_visible()
+    choose_in_selectbox(page, "„ja“ bedeutet", "erledigt")
+    choose_in_selectbox(page, "„nein“ bedeutet", "offen")
+
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Die Datei ist lesbar: 3 Maßnahmen")
+    expect(metric(page, "erledigt")).to_have_text("2")
+    expect(metric(page, "offen")).to_have_text("1")
+    page.get_by_role("button", name="Diese Daten verwenden").click()
+    expect_shown(page, "liste.xlsx", "3")
+
+    navigate(page, "Übersicht")
+    expect(metric(page, "Maßnahmen")).to_have_text("3")
+    expect_done(page, "2", "66,7 %")
+    wait_until_idle(page)
+
+    # The mapping is remembered: another user uploading a file of the same shape finds it preset.
+    context = browser.new_context(base_url=own_server, viewport=VIEWPORT, locale="de-DE")
+    try:
+        other = context.new_page()
+        open_page(other, "daten")
+        upload(other, path)
+        expect(other.get_by_test_id("stAlertContentInfo").first).to_contain_text("eine Zuordnung gespeichert")
+        expect(other.get_by_test_id("stAlertContentSuccess")).to_contain_text("Die Datei ist lesbar: 3 Maßnahmen")
+        wait_until_idle(other)
+        screenshot(other, "mapping-remembered")
+    finally:
+        context.close()
+
+
+# ------------------------------------------------------------------------------------------------ hostile
+
+
+def test_hostile_cell_content_is_shown_as_text_and_never_runs(own_page: Page, tmp_path: Path):
+    page = own_page
+    path = tmp_path / "feindlich.csv"
+    path.write_bytes(
+        csv_bytes(
+            measures_rows(
+                ["H-01", AREA, "Bürger", IMG, "offen", "Bereich 2.1", "2023", SCRIPT],
+                ["H-02", "Innovatives Wissen", "Bürger", LINK, "erledigt", "Bereich 3.1", "2022", LINK],
+            ),
+            encoding="utf-8",
+            bom=True,
+        )
+    )
+    open_page(page, "daten")
+    upload(page, path)
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Die Datei ist lesbar: 2 Maßnahmen")
+    page.get_by_role("button", name="Diese Daten verwenden").click()
+    expect_shown(page, "feindlich.csv", "2")
+
+    navigate(page, "Maßnahmen")
+    expect(table_count(page, "2")).to_be_visible()
+    wait_until_idle(page)
+    cells = grid_cells(page)
+    expect(cells.filter(has_text=IMG)).to_have_count(1)
+    expect(cells.filter(has_text=LINK)).to_have_count(1)
+
+    select_row(page, 0)
+    # The detail card below the table: the title as its heading, each field as plain text.
+    card_title = page.get_by_test_id("stMain").get_by_role("heading", level=3)
+    expect(card_title).to_have_text(IMG)
+    expect(page.get_by_test_id("stMain").get_by_test_id("stText").filter(has_text=SCRIPT)).to_have_count(1)
+    wait_until_idle(page)
+    screenshot(page, "hostile-detail-img")
+
+    select_row(page, 1)
+    expect(card_title).to_have_text(LINK)
+    wait_until_idle(page)
+    assert page.evaluate("window.__pwned") is None
+    expect(page.locator("a[href^='javascript:' i]")).to_have_count(0)
+    expect(page.locator("img[src='x']")).to_have_count(0)
+    screenshot(page, "hostile-detail-link")
+
+    navigate(page, "Übersicht")
+    expect(metric(page, "Maßnahmen")).to_have_text("2")
+    wait_until_idle(page)
+    # The field of action with markup is drawn as text in the chart.
+    expect(page.get_by_test_id("stPlotlyChart").first).to_contain_text("<a")
+    search = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Suche")
+    search.fill(IMG)
+    search.press("Enter")
+    expect(metric(page, "Maßnahmen")).to_have_text("1")
+    expect(page.get_by_test_id("stCaptionContainer").first).to_contain_text(f"Suche: „{IMG}“")
+    wait_until_idle(page)
+    assert page.evaluate("window.__pwned") is None
+    expect(page.locator("a[href^='javascript:' i]")).to_have_count(0)
+    expect(page.locator("img[src='x']")).to_have_count(0)
+
+
+def test_hostile_report_texts_and_scorecard_are_shown_as_text(own_page: Page, tmp_path: Path):
+    page = own_page
+    """The Bericht and Scorecard sheets are drawn as Markdown: markup in them must stay literal text."""
+    path = tmp_path / "bericht.xlsx"
+    progress = f"- {LINK}\n- {IMG}\n{SCRIPT}"
+    path.write_bytes(
+        xlsx_bytes(
+            {
+                "Maßnahmen": measures_rows(["B-01", "Innovatives Wissen", "Bürger", "Harmlos", "offen", "", "", ""]),
+                "Bericht": [["Feld", "Inhalt"], ["Titel", IMG], ["Untertitel", LINK], ["Fortschritte", progress]],
+                "Scorecard": [
+                    ["Perspektive", "Leitfrage", "Strategische Ziele", "Maßnahmen", "Messgröße", "Einheit", "Zielwert"],
+                    [IMG, LINK, SCRIPT, f"{LINK}\n{IMG}", AREA, "%", "50"],
+                ],
+            }
+        )
+    )
+    open_page(page, "daten")
+    upload(page, path)
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Die Datei ist lesbar: 1 Maßnahmen")
+    page.get_by_role("button", name="Diese Daten verwenden").click()
+    expect_shown(page, "bericht.xlsx", "1")
+
+    navigate(page, "Übersicht")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", level=1)).to_have_text(IMG)
+    expect(main.get_by_role("heading", level=3).first).to_have_text(LINK)
+    tab_panel = main.get_by_role("tabpanel")
+    expect(tab_panel).to_contain_text(LINK)
+    expect(tab_panel).to_contain_text(IMG)
+    expect(tab_panel).to_contain_text(SCRIPT)
+    wait_until_idle(page)
+    assert page.evaluate("window.__pwned") is None
+    expect(page.locator("a[href^='javascript:' i]")).to_have_count(0)
+    expect(page.locator("img[src='x']")).to_have_count(0)
+    screenshot(page, "hostile-report-uebersicht")
+
+    navigate(page, "Balanced Scorecard")
+    expect(main.get_by_role("heading", level=1)).to_have_text("Balanced Scorecard")
+    expect(main).to_contain_text(IMG)
+    expect(main).to_contain_text(LINK)
+    expect(main).to_contain_text(SCRIPT)
+    wait_until_idle(page)
+    assert page.evaluate("window.__pwned") is None
+    expect(page.locator("a[href^='javascript:' i]")).to_have_count(0)
+    expect(page.locator("img[src='x']")).to_have_count(0)
+
+
+# ------------------------------------------------------------------------------------------ server start
+
+
+def test_deep_link_as_first_visit_after_server_start(browser: Browser, tmp_path: Path):
+    """A link from the last meeting is often the first thing opened after the server restarted.
+
+    Streamlit runs a file of pages/ on its own in its legacy multipage mode until some session has called
+    st.navigation (streamlit#9446); this was an English crash page with a sidebar of file names until
+    ui.current_view learnt to leave that mode.
+    """
+    with run_server(tmp_path / "var", ARTIFACTS / "server-deep-link.log") as url:
+        context = browser.new_context(base_url=url, viewport=VIEWPORT, locale="de-DE")
+        try:
+            page = context.new_page()
+            page.goto("/massnahmen?einheit=Bereich%202.1")
+            expect(table_count(page, "9").or_(page.get_by_test_id("stException")).first).to_be_visible()
+            wait_until_idle(page)
+            screenshot(page, "deep-link-first-visit")
+            expect(page.get_by_role("heading", level=1)).to_have_text("Maßnahmen")
+            expect(table_count(page, "9")).to_be_visible()
+            nav = page.get_by_test_id("stSidebarNav")
+            expect(nav.get_by_role("link", name="Maßnahmen", exact=True)).to_have_attribute("aria-current", "page")
+            expect(nav.get_by_role("link", name="app", exact=True)).to_have_count(0)
+            assert_no_error(page)
+        finally:
+            context.close()
