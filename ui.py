@@ -216,7 +216,7 @@ def sidebar_filters(report: Report) -> Filters:
         areas=tuple(state[KEY_AREAS]),
         statuses=tuple(state[KEY_STATUSES]),
         query=state[KEY_QUERY].strip(),
-        as_of=None if as_of == report.report_date else as_of,
+        as_of=None if as_of == (report.report_date or dt.date.today()) else as_of,
     )
     if not filters.is_empty():
         sidebar.button("Filter zurücksetzen", on_click=_reset_filters)

@@ -89,8 +89,8 @@ def _layout(fig: go.Figure, title: str, *, height: int = HEIGHT, subtitle: str =
         hoverlabel={"font": {"size": FONT_SIZE}, "align": "left"},
         uniformtext={"minsize": FONT_SIZE - 1, "mode": "hide"},
     )
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True, ticklabelstandoff=8)
+    fig.update_xaxes(automargin=True, tickfont={"size": FONT_SIZE - 1, "color": INK})
+    fig.update_yaxes(automargin=True, ticklabelstandoff=8, tickfont={"size": FONT_SIZE - 1, "color": INK})
     return fig
 
 

@@ -69,7 +69,7 @@ def display_frame(measures: pd.DataFrame, as_of: dt.date | None = None) -> pd.Da
     )
     frame[COLUMN_BY_KEY["status"].label] = measures["status"].map(STATUS_LABELS).astype(str)
     frame[UNITS_LABEL] = measures["units"].map("; ".join)
-    frame[DUE_LABEL] = measures["due"].dt.date
+    frame[DUE_LABEL] = measures["due"]
     if as_of is not None:
         frame[OVERDUE_LABEL] = overdue_mask(measures, as_of)
     frame[SOURCE_ROW_LABEL] = measures["row"]

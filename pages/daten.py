@@ -118,10 +118,13 @@ if uploaded is not None:
     try:
         show_check(source, ui.load_source(source))
     except LoadError as error:
-        st.error(
-            f"Die Datei wurde nicht übernommen. {escape_markdown(str(error))}\n\n"
-            "Die bisherigen Daten bleiben unverändert."
-        )
+        if error.columns_missing:
+            st.warning(f"{escape_markdown(str(error))}\n\nBitte unten zuordnen, welche Spalte welche ist.")
+        else:
+            st.error(
+                f"Die Datei wurde nicht übernommen. {escape_markdown(str(error))}\n\n"
+                "Die bisherigen Daten bleiben unverändert."
+            )
         if error.columns_missing:
             mapping = mapping_form(source)
             if mapping is not None:

@@ -31,6 +31,7 @@ st.title("Maßnahmen", anchor=False)
 st.caption(ui.filter_caption(view))
 
 table = display_frame(view.measures, view.as_of)
+table_height = min(560, 38 * (len(table) + 1) + 3)  # short lists without a block of empty rows
 column_config = {
     DUE_LABEL: st.column_config.DateColumn(DUE_LABEL, format="DD.MM.YYYY"),
     OVERDUE_LABEL: st.column_config.CheckboxColumn(OVERDUE_LABEL),
@@ -66,7 +67,7 @@ with right.popover("Weitere Formate", icon=":material/download:"):
 if not editing or not ui.can_edit():
     st.write(
         f"{format_count(len(table))} Maßnahmen. Die Suche im Seitenmenü durchsucht ID, Maßnahme, "
-        "Verantwortlichkeit, Zieldatum und Anmerkungen. Eine Zeile anklicken zeigt die Einzelheiten."
+        "Verantwortlichkeit, Zieldatum und Anmerkungen. Das Kästchen links in einer Zeile zeigt die Einzelheiten."
     )
     selection = st.dataframe(
         table,
@@ -75,7 +76,7 @@ if not editing or not ui.can_edit():
         selection_mode="single-row",
         key="measure_table",
         column_order=SCREEN_ORDER,
-        height=560,
+        height=table_height,
         column_config=column_config,
     )
     rows = selection.selection.rows
@@ -98,7 +99,7 @@ edited = st.data_editor(
     hide_index=True,
     key=f"editor_{view.snapshot.id}",
     column_order=SCREEN_ORDER,
-    height=560,
+    height=table_height,
     num_rows="fixed",
     disabled=[c for c in table.columns if c not in EDITABLE_LABELS.values()],
     column_config={

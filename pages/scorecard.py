@@ -20,7 +20,8 @@ st.caption(escape_markdown(view.report.title))
 items = perspectives(view.report.scorecard)
 if not items:
     st.info("Die Datei enthält keine Balanced Scorecard (Blatt „Scorecard“).")
-for column, perspective in zip(st.columns(max(len(items), 1), border=True), items, strict=False):
+grid = [column for _ in range(0, len(items), 2) for column in st.columns(2, border=True)]
+for column, perspective in zip(grid, items, strict=False):
     with column:
         st.markdown(f"#### {escape_markdown(perspective.name)}")
         if perspective.question:

@@ -23,6 +23,7 @@ if len(reports) < 2:
         "wenn auf der Seite „Daten“ eine aktualisierte Tabelle hochgeladen oder auf der Seite „Maßnahmen“ "
         "ein bearbeiteter Stand gespeichert wird."
     )
+    st.stop()
 
 ui.chart(
     history_chart(status_over_time(reports)),

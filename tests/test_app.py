@@ -175,7 +175,7 @@ def test_foreign_export_is_mapped_by_hand_and_remembered(app, tmp_path):
         {"Export": [["Name", "Live", "Stelle"], ["Hundeanmeldung", "Ja", "ZB 1"], ["Wohngeld", "Nein", "FB 1"]]}
     )
     upload(app, "export.xlsx", data)
-    assert any("„Name“, „Live“, „Stelle“" in e.value.replace("\\", "") for e in app.error)
+    assert any("„Name“, „Live“, „Stelle“" in w.value.replace("\\", "") for w in app.warning)
     shape_keys = [s.key for s in app.selectbox]
     title_box = next(s for s in app.selectbox if s.key.endswith("_title"))
     status_box = next(s for s in app.selectbox if s.key.endswith("_status"))

@@ -55,7 +55,7 @@ def test_display_frame_has_german_headers_and_labels():
     row = frame[frame["ID"] == "EG-B-41"].iloc[0]
     assert row["Status"] == "in Bearbeitung"
     assert row[UNITS_LABEL] == "Zentralbereich 1; Bereich 2.1; Kreisverwaltung Mayen-Koblenz"
-    assert row[DUE_LABEL] == dt.date(2024, 12, 31)
+    assert row[DUE_LABEL] == pd.Timestamp(2024, 12, 31)
     assert bool(row[OVERDUE_LABEL]) is False
 
 
