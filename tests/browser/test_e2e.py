@@ -300,9 +300,9 @@ def test_unknown_columns_are_mapped_by_hand(own_page: Page, browser: Browser, ow
     )
     open_page(page, "daten")
     upload(page, path)
-    expect(page.get_by_test_id("stAlertContentError")).to_contain_text("„Name“, „Live“, „Stelle“")
+    expect(page.get_by_test_id("stAlertContentWarning").first).to_contain_text("„Name“, „Live“, „Stelle“")
     expect(page.get_by_role("heading", name="Spalten zuordnen")).to_be_visible()
-    expect(page.get_by_test_id("stAlertContentWarning")).to_contain_text("„Maßnahme“ und „Status“ wählen")
+    expect(page.get_by_test_id("stAlertContentWarning").last).to_contain_text("„Maßnahme“ und „Status“ wählen")
 
     choose_in_selectbox(page, "Maßnahme (Pflicht)", "Name")
     choose_in_selectbox(page, "Status (Pflicht)", "Live")
