@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve test test-fast test-browser lint bench system-deps template clean
+.PHONY: run serve test test-fast test-browser lint bench bench-all system-deps template clean
 
 # On one's own machine: everyone at this keyboard may edit.
 run: $(VENV)/.runtime
@@ -31,8 +31,15 @@ test-browser: $(VENV)/.dev system-deps
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 
+# Speed and memory: the loader (quick); the others start servers and browsers and take minutes.
 bench: $(VENV)/.dev
 	$(PY) bench/bench_load.py
+
+bench-all: $(VENV)/.dev system-deps
+	$(PY) bench/bench_load.py
+	$(PY) bench/bench_hostile.py
+	$(PY) bench/bench_dashboard.py
+	$(PY) bench/bench_sessions.py
 
 template: $(VENV)/.runtime
 	$(PY) -m mayen_dash template -o data/vorlage.xlsx
