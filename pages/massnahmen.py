@@ -116,7 +116,7 @@ if not edits:
     st.caption("Noch keine Änderungen.")
     st.stop()
 
-st.subheader(f"{format_count(len(edits))} geänderte Felder", anchor=False)
+st.subheader("1 geändertes Feld" if len(edits) == 1 else f"{format_count(len(edits))} geänderte Felder", anchor=False)
 if problems:
     st.error("Bitte zuerst berichtigen; so kann der Stand nicht gespeichert werden.")
     st.dataframe(ui.findings_table(problems), hide_index=True)

@@ -471,3 +471,50 @@ def test_deep_link_as_first_visit_after_server_start(browser: Browser, tmp_path:
             assert_no_error(page)
         finally:
             context.close()
+
+
+# ---------------------------------------------------------------------------------------------- meeting mode
+
+
+def edit_cell(page: Page, column: int, text: str) -> None:
+    """Edit a cell of the first row the keyboard way: select the row, walk right, Enter, replace, Enter."""
+    grid = page.get_by_test_id("stDataFrame")
+    scroll_into_view(page, grid)
+    row_height = page.evaluate(
+        "() => Math.round(2.1875 * parseFloat(getComputedStyle(document.documentElement).fontSize))"
+    )
+    # The grid is a canvas that reads the keyboard between frames: give it a moment per key.
+    grid.click(position={"x": 20, "y": row_height * 1.5})
+    page.wait_for_timeout(500)
+    for _ in range(column):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(150)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    page.wait_for_timeout(300)
+    page.keyboard.press("Enter")
+
+
+def test_meeting_mode_edit_save_and_compare(own_page: Page):
+    page = own_page
+    open_page(page, "massnahmen?q=Evaluierung%20Homepage")
+    page.get_by_text("Bearbeiten (Besprechungsmodus)").click()
+    expect(page.get_by_text("Noch keine Änderungen.")).to_be_visible()
+    wait_until_idle(page)
+
+    edit_cell(page, 4, "Q4/2024")  # ID, Maßnahme, Status, Verantwortlichkeit, Zieldatum
+
+    expect(page.get_by_role("heading", name="1 geändertes Feld")).to_be_visible()
+    page.get_by_role("button", name="Als neuen Stand speichern").click()
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Gespeichert und angezeigt")
+    wait_until_idle(page)
+
+    navigate(page, "Vergleich")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vergleich")
+    expect(metric(page, "Zieldatum geändert")).to_have_text("1")
+    expect(metric(page, "Status geändert")).to_have_text("0")
+    expect(page.get_by_test_id("stMain")).to_contain_text("Evaluierung Homepage (2023 → Q4/2024)")
+    wait_until_idle(page)
+    screenshot(page, "meeting-mode-compare")
