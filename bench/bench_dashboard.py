@@ -23,14 +23,10 @@ import json
 import os
 import platform
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -58,6 +54,7 @@ from mayen_dash.loader import load_report  # noqa: E402
 from mayen_dash.reading import read_sheets  # noqa: E402
 from mayen_dash.settings import BUNDLED_REPORT  # noqa: E402
 from mayen_dash.store import SnapshotStore  # noqa: E402
+from tests.browser.serving import CHROMIUM, CHROMIUM_ARGS, dashboard_server  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "dashboard.json"
 REPEATS = 5
@@ -65,15 +62,6 @@ BIG_ROWS = 100_000
 BROWSER_RUNS = 3
 TARGET_FILTER_MS = {"bundled": 300.0, "100k": 1500.0}
 TARGET_FIRST_PAGE_S = 3.0
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # Filter changes as people make them in the sidebar: (name, widget key, value).
 FILTER_CHANGES = [
@@ -201,48 +189,15 @@ def summarize(samples: list[float]) -> dict[str, float]:
 # --------------------------------------------------------------------------------- (b) first page usable
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().strip() == b"ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
 @contextlib.contextmanager
 def server() -> Iterator[tuple[str, float]]:
-    """A Streamlit server on a free port; yields its URL and the seconds until it was healthy."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    streamlit_bin = Path(sys.executable).with_name("streamlit")
-    command = [str(streamlit_bin)] if streamlit_bin.exists() else [sys.executable, "-m", "streamlit"]
-    command += ["run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1"]
-    command += ["--server.headless", "true", "--server.fileWatcherType", "none"]
-    with tempfile.TemporaryDirectory(prefix="mayen-bench-server-") as data_dir:
-        env = {**os.environ, "MAYEN_DATA_DIR": data_dir}
-        start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            while not _healthy(url):
-                if process.poll() is not None:
-                    raise RuntimeError(f"Streamlit beendet: {process.stderr.read().decode()[-2000:]}")
-                if time.perf_counter() - start > 60:
-                    raise RuntimeError("Streamlit nach 60 s nicht bereit.")
-                time.sleep(0.1)
-            yield url, time.perf_counter() - start
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    """A dashboard server as the browser tests start it; yields its URL and the seconds until it was healthy."""
+    with (
+        tempfile.TemporaryDirectory(prefix="mayen-bench-server-") as data_dir,
+        open(os.devnull, "w") as log,
+        dashboard_server(Path(data_dir), log) as started,
+    ):
+        yield started
 
 
 def first_page_times() -> tuple[list[dict[str, float]], float]:

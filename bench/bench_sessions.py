@@ -18,15 +18,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.async_api import Browser, Page, async_playwright
@@ -38,60 +34,13 @@ from mayen_dash.loader import load_report  # noqa: E402
 from mayen_dash.metrics import filter_measures  # noqa: E402
 from mayen_dash.settings import BUNDLED_REPORT  # noqa: E402
 from mayen_dash.store import SnapshotStore  # noqa: E402
+from tests.browser.serving import CHROMIUM, CHROMIUM_ARGS, dashboard_server  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PAGES = ["status", "ueberfaellig", "verlauf", "scorecard", "massnahmen"]
 TIMEOUT_MS = 90_000
 RAMP_UP_SECONDS = 0.5
 # The bundled report is stored first (snapshot 1); browsing sessions stay on it while uploads add newer ones.
 PINNED = "stand=1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(data_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "streamlit"),
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "MAYEN_DATA_DIR": str(data_dir)},
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return process, url
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"Der Server startet nicht; siehe {log}")
 
 
 async def idle(page: Page) -> None:
@@ -198,11 +147,10 @@ async def run(sessions: int, seconds: int, uploaders: int) -> dict:
     units = {u: len(filter_measures(report.measures, units=[u])) for u in report.units}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        process, base = start_server(folder / "var", folder / "server.log")
         result: dict = {"filter_seconds": [], "errors": [], "uploads": [], "upload_rows": {}}
-        try:
+        with (folder / "server.log").open("w") as log, dashboard_server(folder / "var", log) as (base, _seconds):
             async with async_playwright() as playwright:
-                browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 until = time.monotonic() + seconds
                 await asyncio.gather(
                     *(
@@ -220,9 +168,6 @@ async def run(sessions: int, seconds: int, uploaders: int) -> dict:
                     )
                 )
                 await browser.close()
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
         store = SnapshotStore(f"sqlite:///{folder / 'var' / 'mayen.sqlite3'}")
         stored = {s.file_name: s for s in store.snapshots()}
         for name in result["uploads"]:

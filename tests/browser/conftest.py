@@ -8,14 +8,7 @@ Every test leaves a full-page screenshot of its end state in test-artifacts/brow
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,17 +16,10 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+from tests.browser.serving import CHROMIUM, CHROMIUM_ARGS, ServerError, dashboard_server
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # A common projector and laptop resolution: what the meeting room sees.
 VIEWPORT = {"width": 1366, "height": 768}
 TIMEOUT_MS = 20_000
@@ -42,65 +28,16 @@ STARTUP_SECONDS = 60
 expect.set_options(timeout=TIMEOUT_MS)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _streamlit_command() -> list[str]:
-    script = Path(sys.executable).with_name("streamlit")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "streamlit"]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
 @contextlib.contextmanager
 def run_server(data_dir: Path, log_path: Path) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free port, wait for its health endpoint and yield its base URL."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "MAYEN_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-    command = [
-        *_streamlit_command(),
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    """Start the dashboard on a free port (serving.dashboard_server) and yield its base URL."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + STARTUP_SECONDS
-            while not _healthy(url):
-                if process.poll() is not None:
-                    pytest.fail(f"Streamlit exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
-                if time.monotonic() > deadline:
-                    pytest.fail(f"Streamlit not healthy after {STARTUP_SECONDS} s:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.2)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            with dashboard_server(data_dir, log, STARTUP_SECONDS) as (url, _seconds):
+                yield url
+        except ServerError as error:
+            pytest.fail(f"{error}:\n{log_path.read_text()[-3000:]}")
 
 
 def _safe_name(name: str) -> str:
