@@ -34,8 +34,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def app(tmp_path, monkeypatch):
     # AppTest resets PagesManager.uses_pages_directory before every run (streamlit#9446, PR #14217), and a
     # `pages/` folder next to app.py sets it again, so every run after the first would execute the page file
-    # alone in the legacy multipage mode, without app.py and its sidebar. The real server is not affected
-    # (st.navigation clears the flag): keep it cleared for AppTest too.
+    # alone in the legacy multipage mode, without app.py and its sidebar. The real server meets this only on
+    # its very first visit through a deep link, which ui.current_view() handles (tested in the browser suite);
+    # keep the flag cleared for AppTest.
     original_init = PagesManager.__init__
 
     def init_without_pages_directory(self, *args, **kwargs):
