@@ -48,6 +48,12 @@ INK = "#333333"
 PATTERN = {"fillmode": "overlay", "size": 10, "solidity": 0.2, "fgopacity": 0.45}
 # Numbers inside bars: dark with a white halo, readable on every status colour and pattern.
 INSIDE_TEXT = {"color": "#1A1A1A", "weight": "bold", "shadow": "0 0 3px white, 0 0 3px white, 0 0 2px white"}
+COUNTS_INSIDE = {
+    "texttemplate": "%{text}",
+    "textposition": "inside",
+    "insidetextanchor": "middle",
+    "insidetextfont": INSIDE_TEXT,
+}
 
 _STATUS_BY_LABEL: dict[str, Status] = {s.label: s for s in STATUSES}
 
@@ -206,10 +212,7 @@ def progress_by_area_chart(measures: pd.DataFrame) -> go.Figure:
                 y=[labels[a] for a in rows["area"]],
                 customdata=[[area, status.code] for area in rows["area"]],
                 text=[format_count(c) if c else "" for c in counts],
-                texttemplate="%{text}",
-                textposition="inside",
-                insidetextanchor="middle",
-                insidetextfont=INSIDE_TEXT,
+                **COUNTS_INSIDE,
                 hovertext=[
                     f"<b>{_text(area)}</b><br>{status.label}: {format_count(count)} von "
                     f"{_measures(int(totals[area]))} ({format_percent(share)})"
@@ -432,10 +435,7 @@ def status_by_unit_chart(measures: pd.DataFrame) -> go.Figure:
                 y=[labels[u] for u in units],
                 customdata=[[unit, status.code] for unit in units],
                 text=[format_count(c) if c else "" for c in counts],
-                texttemplate="%{text}",
-                textposition="inside",
-                insidetextanchor="middle",
-                insidetextfont=INSIDE_TEXT,
+                **COUNTS_INSIDE,
                 hovertext=[
                     f"<b>{_text(unit)}</b><br>{status.label}: {_measures(count)} ({format_percent(share)} der Einheit)"
                     for unit, count, share in zip(units, counts, rows["share"], strict=True)

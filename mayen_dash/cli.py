@@ -76,7 +76,8 @@ def _status_filter(text: str) -> str:
     return code
 
 
-def _filter_arguments(parser: argparse.ArgumentParser) -> None:
+def _scope_arguments(parser: argparse.ArgumentParser) -> None:
+    """--as-of and --department, as summary, export and report take them."""
     parser.add_argument(
         "--as-of",
         type=_date,
@@ -86,6 +87,10 @@ def _filter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--department", metavar="EINHEIT", help="nur Maßnahmen, an denen diese Organisationseinheit beteiligt ist"
     )
+
+
+def _filter_arguments(parser: argparse.ArgumentParser) -> None:
+    _scope_arguments(parser)
     parser.add_argument(
         "--status",
         action="append",
@@ -129,15 +134,7 @@ def _parser() -> argparse.ArgumentParser:
 
     summary_ = commands.add_parser("summary", help="Zusammenfassung: Status, Handlungsfelder, Überfälliges")
     summary_.add_argument("file", type=Path, metavar="DATEI")
-    summary_.add_argument(
-        "--as-of",
-        type=_date,
-        metavar="JJJJ-MM-TT",
-        help="Stichtag für „überfällig“ (Standard: Stichtag des Berichts, sonst heute)",
-    )
-    summary_.add_argument(
-        "--department", metavar="EINHEIT", help="nur Maßnahmen, an denen diese Organisationseinheit beteiligt ist"
-    )
+    _scope_arguments(summary_)
     summary_.add_argument("--json", action="store_true", help="Ergebnis als JSON ausgeben")
     _mapping_arguments(summary_)
 

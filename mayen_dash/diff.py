@@ -480,3 +480,39 @@ def summary_lines(comparison: Comparison) -> list[str]:
 def split_overrides(fuzzy: pd.DataFrame, confirmed: Sequence[bool]) -> dict[Hashable, None]:
     """Overrides that undo the close-title pairs the user did not confirm (old measure: no partner)."""
     return {old: None for old, ok in zip(fuzzy["old_index"], confirmed, strict=True) if not ok}
+
+
+CONFIRMED = "Zuordnung stimmt"
+
+
+def fuzzy_review_frame(comparison: Comparison) -> pd.DataFrame:
+    """The close-title pairs for the user to confirm: German headers and a tick column, all ticked."""
+    return (
+        comparison.fuzzy_matches[["old_title", "new_title", "score"]]
+        .rename(columns={"old_title": "vorher", "new_title": "nachher", "score": "Ähnlichkeit"})
+        .assign(**{CONFIRMED: True})
+    )
+
+
+def change_figures(comparison: Comparison) -> list[tuple[str, int, str]]:
+    """The headline counts of a comparison with their definitions: (label, count, help text)."""
+    return [
+        ("Neu erledigt", len(comparison.newly_done), "Vorher nicht erledigt, jetzt erledigt."),
+        (
+            "Neu begonnen",
+            len(comparison.newly_started),
+            "Vorher offen, unbekannt oder zurückgestellt, jetzt in Bearbeitung oder laufend.",
+        ),
+        (
+            "Status geändert",
+            len(comparison.status_changed),
+            "Jede Änderung des Status; die Schreibweise zählt nicht („abgeschlossen“ und „erledigt“ sind gleich).",
+        ),
+        ("Neu aufgenommen", len(comparison.added), "Im späteren Stand, ohne Gegenstück im früheren."),
+        ("Entfallen", len(comparison.removed), "Im früheren Stand, ohne Gegenstück im späteren."),
+        (
+            "Zieldatum geändert",
+            len(comparison.target_changed),
+            "Der eingetragene Text des Zieldatums hat sich geändert.",
+        ),
+    ]

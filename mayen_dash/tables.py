@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .model import ColumnMapping, Finding, LoadError
@@ -321,16 +322,19 @@ def _keyed_header(sheet: Sheet, columns: dict[str, tuple[str, ...]], minimum: in
     return None
 
 
+def _side_tables(
+    sheets: list[Sheet], role: str, columns: dict[str, tuple[str, ...]]
+) -> Iterator[tuple[Sheet, int, dict[str, int]]]:
+    """Each sheet of `role` (Organisation, Scorecard) with its header row and the columns found in it."""
+    for sheet in sheets:
+        if sheet_role(sheet.name) == role and (found := _keyed_header(sheet, columns, 2)) is not None:
+            yield sheet, *found
+
+
 def read_organisation(sheets: list[Sheet]) -> dict[str, tuple[str, ...]]:
     """The Organisation sheet's mapping from Verantwortlichkeit text to units."""
     mapping: dict[str, tuple[str, ...]] = {}
-    for sheet in sheets:
-        if sheet_role(sheet.name) != "organisation":
-            continue
-        found = _keyed_header(sheet, ORGANISATION_COLUMNS, 2)
-        if found is None:
-            continue
-        header_row, keys = found
+    for sheet, header_row, keys in _side_tables(sheets, "organisation", ORGANISATION_COLUMNS):
         for row in sheet.rows[header_row + 1 :]:
             raw = row[keys["responsible"]] if keys["responsible"] < len(row) else None
             units = row[keys["units"]] if keys["units"] < len(row) else None
@@ -396,13 +400,7 @@ def read_scorecard(sheets: list[Sheet]) -> tuple[list[dict[str, object]], list[F
     """Scorecard rows, one per Messgröße, with the perspective's texts carried down."""
     records: list[dict[str, object]] = []
     findings: list[Finding] = []
-    for sheet in sheets:
-        if sheet_role(sheet.name) != "scorecard":
-            continue
-        found = _keyed_header(sheet, SCORECARD_COLUMNS, 2)
-        if found is None:
-            continue
-        header_row, keys = found
+    for sheet, header_row, keys in _side_tables(sheets, "scorecard", SCORECARD_COLUMNS):
         header = sheet.rows[header_row]
         carried: dict[str, str] = {}
         for i, row in enumerate(sheet.rows[header_row + 1 :], start=header_row + 2):

@@ -3,7 +3,15 @@
 import streamlit as st
 
 import ui
-from mayen_dash.diff import changes_frame, compare, split_overrides, summary_lines
+from mayen_dash.diff import (
+    CONFIRMED,
+    change_figures,
+    changes_frame,
+    compare,
+    fuzzy_review_frame,
+    split_overrides,
+    summary_lines,
+)
 from mayen_dash.exports import frame_xlsx
 from mayen_dash.formatting import escape_markdown, format_count, format_date
 
@@ -39,35 +47,18 @@ if len(first.fuzzy_matches):
         "nicht, das Häkchen entfernen: dann gilt die alte als entfallen und die neue als neu aufgenommen."
     )
     edited = st.data_editor(
-        first.fuzzy_matches[["old_title", "new_title", "score"]]
-        .rename(columns={"old_title": "vorher", "new_title": "nachher", "score": "Ähnlichkeit"})
-        .assign(**{"Zuordnung stimmt": True}),
+        fuzzy_review_frame(first),
         hide_index=True,
         disabled=["vorher", "nachher", "Ähnlichkeit"],
         column_config={"Ähnlichkeit": st.column_config.NumberColumn(format="percent")},
         key=f"compare_fuzzy_{older_id}_{newer_id}",
     )
-    confirmed = edited["Zuordnung stimmt"].tolist()
+    confirmed = edited[CONFIRMED].tolist()
 comparison = compare(older, newer, split_overrides(first.fuzzy_matches, confirmed)) if not all(confirmed) else first
 
 span = " → ".join(format_date(by_id[i].report_date) or "unbekannt" for i in (older_id, newer_id))
 st.header(f"Änderungen {span}", anchor=False)
-figures = [
-    ("Neu erledigt", len(comparison.newly_done), "Vorher nicht erledigt, jetzt erledigt."),
-    (
-        "Neu begonnen",
-        len(comparison.newly_started),
-        "Vorher offen, unbekannt oder zurückgestellt, jetzt in Bearbeitung oder laufend.",
-    ),
-    (
-        "Status geändert",
-        len(comparison.status_changed),
-        "Jede Änderung des Status; die Schreibweise zählt nicht („abgeschlossen“ und „erledigt“ sind gleich).",
-    ),
-    ("Neu aufgenommen", len(comparison.added), "Im späteren Stand, ohne Gegenstück im früheren."),
-    ("Entfallen", len(comparison.removed), "Im früheren Stand, ohne Gegenstück im späteren."),
-    ("Zieldatum geändert", len(comparison.target_changed), "Der eingetragene Text des Zieldatums hat sich geändert."),
-]
+figures = change_figures(comparison)
 for column, (label, value, help_text) in zip([*st.columns(3), *st.columns(3)], figures, strict=True):
     column.metric(label, format_count(value), help=help_text, border=True)
 

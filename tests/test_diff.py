@@ -13,9 +13,13 @@ from mayen_dash.diff import (
     BY_SIMILARITY,
     BY_TITLE,
     CHANGE_COLUMNS,
+    CONFIRMED,
+    change_figures,
     changes_frame,
     compare,
+    fuzzy_review_frame,
     normalize_title,
+    split_overrides,
     summary_lines,
     to_dict,
 )
@@ -371,3 +375,17 @@ def test_bundled_report_against_itself_and_a_modified_copy():
         "- Entfallen: Digitaler Cityguide",
         "- Zieldatum verschoben: Bürgerterminals (2022/2024 → 2025)",
     ]
+
+
+def test_review_frame_and_figures_for_the_page():
+    old = load_report(csv_bytes([["Maßnahme", "Status"], ["Online-Antrag Hundesteuer", "offen"]]), "a.csv").measures
+    new = load_report(csv_bytes([["Maßnahme", "Status"], ["Online Antrag Hundesteuern", "erledigt"]]), "b.csv").measures
+    comparison = compare(old, new)
+    review = fuzzy_review_frame(comparison)
+    assert list(review.columns) == ["vorher", "nachher", "Ähnlichkeit", CONFIRMED]
+    assert review[CONFIRMED].tolist() == [True]
+    figures = {label: count for label, count, _help in change_figures(comparison)}
+    assert figures["Neu erledigt"] == 1
+    assert figures["Entfallen"] == 0
+    split = compare(old, new, split_overrides(comparison.fuzzy_matches, [False]))
+    assert {label: count for label, count, _help in change_figures(split)}["Entfallen"] == 1
