@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from .model import ColumnMapping
-from .vocabulary import STATUS_CODES, fold
+from .vocabulary import STATUS_CODES, fold, match_column, match_status
 
 
 def signature(headers: list[str]) -> str:
@@ -51,3 +51,15 @@ class MappingMemory:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             json.dump(data, file, ensure_ascii=False, indent=2)
         os.replace(temporary, self.path)
+
+
+def suggested_column(key: str, headers: list[str], remembered: ColumnMapping) -> str | None:
+    """The header to preselect for a column: the remembered choice, else one the vocabulary recognises."""
+    if remembered.columns.get(key) in headers:
+        return remembered.columns[key]
+    return next((header for header in headers if match_column(header) == key), None)
+
+
+def suggested_status(value: str, remembered: ColumnMapping) -> str:
+    """The status code to preselect for a cell value: the remembered choice, else the vocabulary's reading."""
+    return remembered.status_values.get(value) or match_status(value)

@@ -10,11 +10,11 @@ import streamlit as st
 import ui
 from mayen_dash.formatting import escape_markdown, format_count, format_date
 from mayen_dash.loader import preview
-from mayen_dash.mappings import MappingMemory, signature
+from mayen_dash.mappings import MappingMemory, signature, suggested_column, suggested_status
 from mayen_dash.model import ColumnMapping, LoadError, Report
 from mayen_dash.settings import TEMPLATE, data_dir
 from mayen_dash.store import snapshot_table
-from mayen_dash.vocabulary import COLUMNS, STATUS_CODES, STATUS_LABELS, match_column, match_status
+from mayen_dash.vocabulary import COLUMNS, STATUS_CODES, STATUS_LABELS
 
 NOT_MAPPED = "—"
 
@@ -74,9 +74,7 @@ def mapping_form(source: ui.Source) -> ColumnMapping | None:
     chosen: dict[str, str] = {}
     left, right = st.columns(2)
     for i, column in enumerate(COLUMNS):
-        guess = remembered.columns.get(column.key) or next(
-            (h for h in columns.headers if match_column(h) == column.key), NOT_MAPPED
-        )
+        guess = suggested_column(column.key, columns.headers, remembered) or NOT_MAPPED
         label = column.label + (" (Pflicht)" if column.required else "")
         value = (left if i % 2 == 0 else right).selectbox(
             label,
@@ -94,7 +92,7 @@ def mapping_form(source: ui.Source) -> ColumnMapping | None:
     values: dict[str, str] = {}
     status_options = list(STATUS_CODES)
     for value in columns.samples.get(chosen["status"], []):
-        guess = remembered.status_values.get(value) or match_status(value)
+        guess = suggested_status(value, remembered)
         values[value] = st.selectbox(
             f"„{escape_markdown(value)}“ bedeutet",
             status_options,
