@@ -38,6 +38,7 @@ from sqlalchemy import event, exc
 from .formatting import format_date
 from .loader import load_report
 from .model import MEASURE_COLUMNS, ColumnMapping, Report, area_categories
+from .normalize import visible
 from .settings import data_dir
 from .vocabulary import STATUS_CODES, UNKNOWN_STATUS
 
@@ -124,6 +125,17 @@ class SameDateError(StoreError):
             f"Für den Stichtag {format_date(existing.report_date)} ist bereits der Bericht "
             f"„{existing.file_name}“ gespeichert (hochgeladen am {uploaded:%d.%m.%Y um %H:%M} Uhr). "
             "Soll die neue Datei ihn ersetzen, oder sollen beide Stände erhalten bleiben?"
+        )
+
+
+class StoreRefusedError(StoreError):
+    """The database refused the values of a write; the store is unchanged and the cause is logged."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Die Datenbank hat den Bericht nicht angenommen; es wurde nichts gespeichert und die "
+            "bisherigen Stände sind unverändert. Bitte die Datei prüfen oder die Betreuung der "
+            "Installation fragen (die Ursache steht im Protokoll des Servers)."
         )
 
 
@@ -352,12 +364,15 @@ class SnapshotStore:
 
     @contextmanager
     def _available(self) -> Iterator[None]:
-        """Turn an unreachable or locked database into the German StoreUnavailableError."""
+        """Turn an unreachable or locked database, or one refusing a value, into a German StoreError."""
         try:
             yield
         except exc.OperationalError as error:
             log.exception("snapshot store %r failed", self)
             raise StoreUnavailableError() from error
+        except (exc.DataError, exc.IntegrityError) as error:
+            log.exception("snapshot store %r refused a write", self)
+            raise StoreRefusedError() from error
 
     def _create_schema(self) -> None:
         """Create the tables if missing. Processes starting at once may race; the loser retries and finds them."""
@@ -453,6 +468,7 @@ class SnapshotStore:
         if on_same_date not in SAME_DATE_POLICIES:
             raise ValueError(f"on_same_date must be one of {SAME_DATE_POLICIES}, not {on_same_date!r}")
         data = bytes(data)
+        file_name = visible(file_name)  # shown in lists and labels; PostgreSQL cannot store NUL
         sha256 = hashlib.sha256(data).hexdigest()
         if report.sha256 and report.sha256 != sha256:
             raise ValueError("the report was not loaded from these bytes (sha256 differs)")

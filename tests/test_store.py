@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -31,6 +32,7 @@ from mayen_dash.store import (
     SnapshotNotFoundError,
     SnapshotStore,
     StoreError,
+    StoreRefusedError,
     StoreUnavailableError,
     measures_table,
     snapshots_table,
@@ -355,6 +357,40 @@ def test_a_failed_replace_keeps_the_old_snapshot(store, monkeypatch):
     assert store.snapshots() == [first.snapshot]
     assert_same_measures(store.measures(first.snapshot.id), report)
     assert store.original(first.snapshot.id) == (data, name)
+
+
+def _refused_by_the_database(connection: sa.Connection, rows) -> None:
+    """A value the database itself refuses: a text over SQLite's length limit, a cast PostgreSQL rejects."""
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        limit = driver.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 10)
+        try:
+            connection.execute(sa.text("SELECT :long"), {"long": "x" * 100})
+        finally:
+            driver.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limit)
+    else:
+        connection.execute(sa.text("SELECT CAST('x' AS INTEGER)"))
+
+
+def test_a_value_the_database_refuses_is_a_german_refusal_and_changes_nothing(store, monkeypatch):
+    first = store.add(*report_file("2023-05", measure("A"), measure("B")))
+    monkeypatch.setattr(store_module, "_insert_measures", _refused_by_the_database)
+
+    with pytest.raises(StoreRefusedError, match="nichts gespeichert") as refused:
+        store.add(*report_file("2023-06", measure("C")))
+
+    assert isinstance(refused.value.__cause__, sa.exc.DataError)
+    assert store.snapshots() == [first.snapshot]
+    assert count_rows(store, measures_table) == 2
+
+
+def test_control_characters_leave_the_file_name(store):
+    data, _name, report = report_file("2023-06", measure("A"))
+
+    added = store.add(data, "status\x00_2023-06\u202e.csv", report)
+
+    assert added.snapshot.file_name == "status_2023-06.csv"
+    assert store.original(added.snapshot.id) == (data, "status_2023-06.csv")
 
 
 def test_delete_removes_snapshot_measures_and_file(store):
