@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
 import json
 import os
 import platform
-import random
 import statistics
 import sys
 import tempfile
@@ -45,20 +43,18 @@ from streamlit import logger as streamlit_logger  # noqa: E402
 
 streamlit_logger.set_log_level("error")
 
-from openpyxl import Workbook  # noqa: E402
 from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import ui  # noqa: E402
+from bench.bigdata import ROWS, big_workbook  # noqa: E402
 from mayen_dash.loader import load_report  # noqa: E402
-from mayen_dash.reading import read_sheets  # noqa: E402
-from mayen_dash.settings import BUNDLED_REPORT  # noqa: E402
 from mayen_dash.store import SnapshotStore  # noqa: E402
 from tests.browser.serving import CHROMIUM, CHROMIUM_ARGS, dashboard_server  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "dashboard.json"
 REPEATS = 5
-BIG_ROWS = 100_000
+BIG_ROWS = ROWS
 BROWSER_RUNS = 3
 TARGET_FILTER_MS = {"bundled": 300.0, "100k": 1500.0}
 TARGET_FIRST_PAGE_S = 3.0
@@ -72,49 +68,6 @@ FILTER_CHANGES = [
 # Pages the filter change is measured on: the start page, and the table that shows every row.
 PAGES = {"Übersicht": None, "Maßnahmen": "pages/massnahmen.py"}
 PAGE_TITLES = {None: "", "pages/massnahmen.py": "Maßnahmen"}
-
-UNITS = [
-    "Zentralbereich 1",
-    "Bereich 2.1",
-    "Bereich 3.1",
-    "Bereich 3.2",
-    "Bereich 3.3",
-    "Fachbereich 1",
-    "Fachbereich 3",
-    "Zentralbereich 1/Bereich 2.1",
-    "Bereich 3.2 und Klimaschutz/Umwelt",
-    "Jugendamt",
-    "Kreisverwaltung Mayen-Koblenz",
-]
-STATUSES = ["erledigt", "In Bearbeitung", "offen", "laufend", "zurückgestellt", "in Arbeit", "abgeschlossen"]
-
-
-# --------------------------------------------------------------------------------------------- the data
-
-
-def big_workbook(rows: int = BIG_ROWS) -> bytes:
-    """The bundled measures repeated to `rows`, with unique IDs and titles, varied units and statuses."""
-    sheets = {sheet.name: sheet.rows for sheet in read_sheets(BUNDLED_REPORT.read_bytes(), BUNDLED_REPORT.name)}
-    header, *measures = sheets["Maßnahmen"]
-    pick = random.Random(20220831)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Maßnahmen")
-    sheet.append(header)
-    for i in range(rows):
-        row = list(measures[i % len(measures)])
-        row[0] = f"{row[0]}-{i:06d}"
-        row[3] = f"{row[3]} ({i + 1})"
-        row[4] = pick.choice(STATUSES)
-        row[5] = pick.choice(UNITS)
-        sheet.append(row)
-    for name in ("Bericht", "Organisation", "Scorecard"):
-        extra = workbook.create_sheet(name)
-        for row in sheets[name]:
-            extra.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
 
 # ------------------------------------------------------------------------------------- (a) filter change
 

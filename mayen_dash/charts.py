@@ -33,7 +33,10 @@ EMPTY_MESSAGE = "Keine Maßnahmen im aktuellen Filter"
 FONT_SIZE = 15
 TITLE_SIZE = 20
 HEIGHT = 440
-TIMELINE_LIMIT = 300
+# Rows of the Gantt chart: plotly lays out every measure title on the axis, and its cost grows faster
+# than the rows (Chromium, 2 cores: 100 rows 0.3 s, 300 rows 1.9 s); a hundred rows is also all a
+# meeting can read.
+TIMELINE_LIMIT = 100
 OVERDUE_LIMIT = 30
 UNIT_LIMIT = 25
 LABEL_WIDTH = 28  # characters of an axis label before it is wrapped onto two lines
