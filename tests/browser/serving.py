@@ -54,10 +54,13 @@ def _streamlit_command() -> list[str]:
 
 
 @contextlib.contextmanager
-def dashboard_server(data_dir: Path, log: IO[str], startup_seconds: float = 60) -> Iterator[tuple[str, float]]:
+def dashboard_process(
+    data_dir: Path, log: IO[str], startup_seconds: float = 60
+) -> Iterator[tuple[str, float, subprocess.Popen[bytes]]]:
     """`streamlit run app.py` on a free loopback port with its own data folder and no file watcher.
 
-    Yields the base URL and the seconds until the health endpoint answered; stops the server after.
+    Yields the base URL, the seconds until the health endpoint answered and the server process (its pid is
+    the Streamlit server itself, for a load test that watches its memory); stops the server after.
     """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -86,7 +89,7 @@ def dashboard_server(data_dir: Path, log: IO[str], startup_seconds: float = 60) 
             if time.perf_counter() - start > startup_seconds:
                 raise ServerError(f"Streamlit not healthy after {startup_seconds:.0f} s")
             time.sleep(0.1)
-        yield url, time.perf_counter() - start
+        yield url, time.perf_counter() - start, process
     finally:
         process.terminate()
         try:
@@ -94,3 +97,10 @@ def dashboard_server(data_dir: Path, log: IO[str], startup_seconds: float = 60) 
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def dashboard_server(data_dir: Path, log: IO[str], startup_seconds: float = 60) -> Iterator[tuple[str, float]]:
+    """The server of `dashboard_process`; yields the base URL and the seconds until it was healthy."""
+    with dashboard_process(data_dir, log, startup_seconds) as (url, seconds, _process):
+        yield url, seconds
