@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -24,6 +25,7 @@ from mayen_dash.access import (
     AccessPolicy,
     verify_password,
 )
+from mayen_dash.diff import Comparison, compare
 from mayen_dash.filters import PARAM_SNAPSHOT, PARAMS, Filters, from_params, snapshot_from_params
 from mayen_dash.formatting import escape_markdown, format_date
 from mayen_dash.loader import load_report
@@ -105,6 +107,21 @@ def _snapshot_report(sha256: str, snapshot_id: int, report_date: dt.date | None,
 def snapshot_report(snapshot: Snapshot) -> Report:
     """The Report of a snapshot, with the Stichtag it was stored under."""
     return _snapshot_report(snapshot.sha256, snapshot.id, snapshot.report_date, store())
+
+
+@st.cache_data(max_entries=8, show_spinner="Stände werden verglichen …")
+def comparison(older: Snapshot, newer: Snapshot, filters: Filters, unpaired: tuple[Hashable, ...] = ()) -> Comparison:
+    """The changes between two stored reports under a filter, computed once per choice.
+
+    `unpaired` names old rows whose close-title partner the user rejected. A Vergleich
+    of two Land-wide lists takes a second or more; every other widget on the page
+    would otherwise pay it again.
+    """
+    return compare(
+        filters.apply(snapshot_report(older)),
+        filters.apply(snapshot_report(newer)),
+        dict.fromkeys(unpaired),
+    )
 
 
 def previous_snapshot(view: View) -> Snapshot | None:

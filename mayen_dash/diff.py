@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .formatting import format_count
 from .vocabulary import DONE_STATUSES, STATUS_LABELS, UNKNOWN_STATUS
 
 FUZZY_THRESHOLD = 0.85
@@ -278,9 +279,10 @@ def _pairs(before: _Lookups, after: _Lookups, overrides: Overrides) -> tuple[lis
 
     old_ids = {label: _id_key(v) for label, v in before["id"].items()}
     new_ids = {label: _id_key(v) for label, v in after["id"].items()}
-    old_titles = {label: normalize_title(v) for label, v in before["title"].items()}
-    new_titles = {label: normalize_title(v) for label, v in after["title"].items()}
     pairs += _exact(old_free, new_free, old_ids, new_ids, BY_ID)
+    # Titles are normalised only for the rows the IDs left without partner: in a list kept with IDs, few.
+    old_titles = {label: normalize_title(before["title"][label]) for label in old_free}
+    new_titles = {label: normalize_title(after["title"][label]) for label in new_free}
     pairs += _exact(old_free, new_free, old_titles, new_titles, BY_TITLE)
     similar = _similar(old_free, new_free, old_titles, new_titles, old_ids=old_ids, new_ids=new_ids)
     return pairs + (similar or []), similar is None
@@ -437,33 +439,43 @@ def _fields(measures: pd.DataFrame) -> Iterable[tuple[str, str, str]]:
         yield _text(identifier), _text(title), status_label(_status(_text(status)))
 
 
-def _listing(items: list[str]) -> str:
-    """Items joined by commas, or by semicolons when an item holds a comma itself."""
-    return ("; " if any("," in item for item in items) else ", ").join(items)
+def _listing(items: list[str], limit: int | None = None) -> str:
+    """Items joined by commas, or by semicolons when an item holds a comma itself; beyond `limit`, a count."""
+    shown = items if limit is None or len(items) <= limit else items[:limit]
+    text = ("; " if any("," in item for item in shown) else ", ").join(shown)
+    if len(shown) < len(items):
+        text += f" und {format_count(len(items) - len(shown))} weitere"
+    return text
 
 
 def _target_text(text: str) -> str:
     return text or "ohne Angabe"
 
 
-def summary_lines(comparison: Comparison) -> list[str]:
-    """German lines for the next report's section "Fortschritte seit letztem Fortschrittsbericht"."""
+def summary_lines(comparison: Comparison, limit: int | None = None) -> list[str]:
+    """German lines for the next report's section "Fortschritte seit letztem Fortschrittsbericht".
+
+    `limit` lists at most that many measures per line and counts the rest ("und 4.812 weitere"):
+    a screen cannot show thousands of titles in one paragraph, the download carries them all.
+    """
     lines = []
-    reported = [*comparison.newly_done, *comparison.newly_started]
-    other = [c for c in comparison.status_changed if c not in reported]
+    reported = {id(c) for c in (*comparison.newly_done, *comparison.newly_started)}
+    other = [c for c in comparison.status_changed if id(c) not in reported]
     if comparison.newly_done:
-        lines.append("- Erledigt: " + _listing([_name(c.measure, c.id) for c in comparison.newly_done]))
+        lines.append("- Erledigt: " + _listing([_name(c.measure, c.id) for c in comparison.newly_done], limit))
     if comparison.newly_started:
-        lines.append("- Neu begonnen: " + _listing([_name(c.measure, c.id) for c in comparison.newly_started]))
+        lines.append("- Neu begonnen: " + _listing([_name(c.measure, c.id) for c in comparison.newly_started], limit))
     if other:
         lines.append(
             "- Status geändert: "
-            + _listing([f"{_name(c.measure, c.id)} ({status_label(c.old)} → {status_label(c.new)})" for c in other])
+            + _listing(
+                [f"{_name(c.measure, c.id)} ({status_label(c.old)} → {status_label(c.new)})" for c in other], limit
+            )
         )
     if len(comparison.added):
-        lines.append("- Neu aufgenommen: " + _listing(_titles(comparison.added)))
+        lines.append("- Neu aufgenommen: " + _listing(_titles(comparison.added), limit))
     if len(comparison.removed):
-        lines.append("- Entfallen: " + _listing(_titles(comparison.removed)))
+        lines.append("- Entfallen: " + _listing(_titles(comparison.removed), limit))
     if comparison.target_changed:
         lines.append(
             "- Zieldatum verschoben: "
@@ -471,7 +483,8 @@ def summary_lines(comparison: Comparison) -> list[str]:
                 [
                     f"{_name(c.measure, c.id)} ({_target_text(c.old)} → {_target_text(c.new)})"
                     for c in comparison.target_changed
-                ]
+                ],
+                limit,
             )
         )
     return lines or ["- Keine Änderungen an den Maßnahmen seit dem letzten Bericht."]

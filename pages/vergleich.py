@@ -7,13 +7,14 @@ from mayen_dash.diff import (
     CONFIRMED,
     change_figures,
     changes_frame,
-    compare,
     fuzzy_review_frame,
     split_overrides,
     summary_lines,
 )
 from mayen_dash.exports import frame_xlsx
 from mayen_dash.formatting import escape_markdown, format_count, format_date
+
+SHOWN_PER_LINE = 50
 
 view = ui.current_view()
 st.title("Vergleich", anchor=False)
@@ -35,10 +36,9 @@ older_id = left.selectbox(
 newer_id = right.selectbox(
     "Späterer Stand", newest_first, index=0, format_func=lambda i: by_id[i].label, key="compare_new"
 )
-older = view.filters.apply(ui.snapshot_report(by_id[older_id]))
-newer = view.filters.apply(ui.snapshot_report(by_id[newer_id]))
+older, newer = by_id[older_id], by_id[newer_id]
 
-first = compare(older, newer)
+first = ui.comparison(older, newer, view.filters)
 confirmed = [True] * len(first.fuzzy_matches)
 if len(first.fuzzy_matches):
     st.subheader("Zuordnungen über ähnliche Titel prüfen", anchor=False)
@@ -54,30 +54,33 @@ if len(first.fuzzy_matches):
         key=f"compare_fuzzy_{older_id}_{newer_id}",
     )
     confirmed = edited[CONFIRMED].tolist()
-comparison = compare(older, newer, split_overrides(first.fuzzy_matches, confirmed)) if not all(confirmed) else first
+unpaired = tuple(split_overrides(first.fuzzy_matches, confirmed))
+comparison = ui.comparison(older, newer, view.filters, unpaired) if unpaired else first
 
-span = " → ".join(format_date(by_id[i].report_date) or "unbekannt" for i in (older_id, newer_id))
+span = " → ".join(format_date(s.report_date) or "unbekannt" for s in (older, newer))
 st.header(f"Änderungen {span}", anchor=False)
 figures = change_figures(comparison)
 for column, (label, value, help_text) in zip([*st.columns(3), *st.columns(3)], figures, strict=True):
     column.metric(label, format_count(value), help=help_text, border=True)
 
-lines = summary_lines(comparison)
 st.subheader("Text für den nächsten Bericht", anchor=False)
-st.markdown("\n".join(f"- {escape_markdown(line.removeprefix('- '))}" for line in lines))
+shown = summary_lines(comparison, limit=SHOWN_PER_LINE)
+st.markdown("\n".join(f"- {escape_markdown(line.removeprefix('- '))}" for line in shown))
+if shown != summary_lines(comparison):
+    st.caption(f"Gezeigt werden je Zeile die ersten {SHOWN_PER_LINE} Maßnahmen; der Download enthält alle.")
 table = changes_frame(comparison)
 left, right = st.columns(2)
-name = f"aenderungen_{by_id[older_id].report_date}_{by_id[newer_id].report_date}"
+name = f"aenderungen_{older.report_date}_{newer.report_date}"
 left.download_button(
     "Text herunterladen (.txt)",
-    data="\n".join(lines) + "\n",
+    data=lambda: "\n".join(summary_lines(comparison)) + "\n",
     file_name=f"{name}.txt",
     mime="text/plain",
     icon=":material/download:",
 )
 right.download_button(
     "Änderungen als Excel",
-    data=frame_xlsx(table, "Änderungen", wide=("Maßnahme",)),
+    data=lambda: frame_xlsx(table, "Änderungen", wide=("Maßnahme",)),
     file_name=f"{name}.xlsx",
     icon=":material/download:",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -154,6 +154,26 @@ def test_summary_separates_titles_with_commas_by_semicolons():
     assert summary_lines(result) == ["- Neu aufgenommen: Container, Gerüste; Breitband"]
 
 
+def test_summary_limit_lists_the_first_measures_and_counts_the_rest():
+    titles = [f"Maßnahme {i}" for i in range(1, 1206)]
+    result = compare(untitled("Wohngeld"), untitled("Wohngeld", *titles))
+
+    assert summary_lines(result, limit=3) == ["- Neu aufgenommen: Maßnahme 1, Maßnahme 2, Maßnahme 3 und 1.202 weitere"]
+    assert summary_lines(result, limit=1205) == summary_lines(result)
+    assert summary_lines(result)[0].endswith("Maßnahme 1204, Maßnahme 1205")
+
+
+def test_summary_limit_applies_to_thousands_of_status_changes():
+    old = untitled(*(f"M{i}" for i in range(6000)))
+    new = measures(
+        *([f"M{i}", "erledigt" if i % 2 else "in Bearbeitung"] for i in range(6000)), header=["Maßnahme", "Status"]
+    )
+    result = compare(old, new)
+
+    lines = summary_lines(result, limit=2)
+    assert lines == ["- Erledigt: M1, M3 und 2.998 weitere", "- Neu begonnen: M0, M2 und 2.998 weitere"]
+
+
 def test_added_and_removed():
     old = measures(["A", "Eheurkunde", "erledigt", ""], ["B", "Digitaler Cityguide", "offen", "Offen"])
     new = measures(["A", "Eheurkunde", "erledigt", ""], ["C", "Smart City Karte", "offen", "2023"])
