@@ -27,14 +27,13 @@ import urllib.parse
 
 import pandas as pd
 from icalendar import Calendar, Event
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from .diff import normalize_title
 from .formatting import format_date
 from .metrics import due_soon, overdue, overdue_mask
 from .model import Report
 from .vocabulary import COLUMN_BY_KEY, ORGANISATION_LABELS, STATUS_LABELS
+from .xlsx import Sheet, workbook_bytes
 
 # Derived columns, named so that the loader never mistakes them for source columns.
 UNITS_LABEL = "Einheiten (berechnet)"
@@ -89,41 +88,12 @@ def frame_xlsx(
     Texts are kept exactly, leading "=", tab or carriage return included:
     characters that XML cannot carry are written in the workbook's own escape
     (_x000D_), which Excel and the loader turn back into the character.
-    `extra` adds further sheets, by name, written the same way.
+    `extra` adds further sheets, by name, written the same way with every
+    column wide. The writer is `mayen_dash.xlsx`, fast enough for 100,000 rows.
     """
-    workbook = Workbook()
-    table = workbook.active
-    _fill_sheet(table, frame, sheet, wide, dates)
-    for name, other in (extra or {}).items():
-        _fill_sheet(workbook.create_sheet(), other, name, wide=tuple(other.columns))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _fill_sheet(
-    table, frame: pd.DataFrame, sheet: str, wide: tuple[str, ...] = (), dates: tuple[str, ...] = ()
-) -> None:
-    table.title = sheet
-    table.append([str(c) for c in frame.columns])
-    for cell in table[1]:
-        cell.font = Font(bold=True)
-    # Cells by position: asking the sheet for its last row costs a scan of all cells, per row.
-    for row, values in enumerate(frame.itertuples(index=False), start=2):
-        for column, value in enumerate(values, start=1):
-            cell = table.cell(row=row, column=column, value=_cell_value(value))
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never "f": a text that begins with "=" stays text
-    for column, label in zip(table.iter_cols(min_row=1, max_row=table.max_row), frame.columns, strict=True):
-        letter = column[0].column_letter
-        table.column_dimensions[letter].width = 50 if label in wide else 20
-        for cell in column[1:]:
-            if label in dates:
-                cell.number_format = "DD.MM.YYYY"
-            if label in wide:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    table.freeze_panes = "A2"
-    table.auto_filter.ref = table.dimensions
+    sheets = [Sheet(sheet, frame, wide, dates)]
+    sheets += [Sheet(name, other, wide=tuple(other.columns)) for name, other in (extra or {}).items()]
+    return workbook_bytes(sheets)
 
 
 def measures_xlsx(measures: pd.DataFrame, as_of: dt.date | None = None, sheet: str = "Maßnahmen") -> bytes:
@@ -153,28 +123,6 @@ def organisation_frame(measures: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=[ORGANISATION_LABELS["responsible"], ORGANISATION_LABELS["units"]], dtype=object
     ).astype(str)
-
-
-# Characters XML 1.0 cannot carry, plus the carriage return, which XML readers turn into a line feed.
-_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
-# Text that already looks like the workbook escape must be escaped itself to stay literal.
-_XML_ESCAPE_LOOKALIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-
-
-def _xlsx_text(text: str) -> str:
-    """A text as an .xlsx string cell holds it exactly (ECMA-376 ST_Xstring escaping)."""
-    text = _XML_ESCAPE_LOOKALIKE.sub(r"_x005F_\1", text)
-    return _XML_UNSAFE.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
-
-
-def _cell_value(value: object) -> object:
-    if value is None or (not isinstance(value, str | bool) and pd.isna(value)):
-        return None
-    if isinstance(value, bool):
-        return "ja" if value else "nein"
-    if isinstance(value, str):
-        return _xlsx_text(value)
-    return value
 
 
 _BRIEF_KEYS = ("id", "title", "status", "responsible", "target")

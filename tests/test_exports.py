@@ -4,11 +4,13 @@ import hashlib
 import io
 import json
 import zipfile
+from xml.etree import ElementTree as ET
 
 import pandas as pd
 import pytest
 from icalendar import Calendar
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from mayen_dash.cli import main
@@ -19,10 +21,12 @@ from mayen_dash.exports import (
     ICS_DOMAIN,
     ICS_PRODID,
     OVERDUE_LABEL,
+    SOURCE_ROW_LABEL,
     UNITS_LABEL,
     display_frame,
     due_soon_frame,
     export_measures,
+    frame_xlsx,
     measure_details,
     measure_uid,
     measure_uids,
@@ -225,6 +229,127 @@ def test_legacy_measures_xlsx_is_the_same_safe_writer():
     data = measures_xlsx(hostile_measures(), AS_OF)
     sheet = load_workbook(io.BytesIO(data)).active
     assert all(c.data_type == "s" for c in sheet["D"][1:])
+
+
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def worksheet_roots(data: bytes) -> dict[str, ET.Element]:
+    """The parsed XML of each worksheet in the zip, by member name."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {n: ET.fromstring(archive.read(n)) for n in archive.namelist() if n.startswith("xl/worksheets/")}
+
+
+def test_xlsx_sheet_xml_has_no_formula_and_every_text_is_an_inline_string():
+    texts = [*INJECTIONS, "=", "#N/A", "#DIV/0!", "TRUE", " Leerzeichen am Rand ", "a & b <c>"]
+    measures = measures_frame([{"id": t, "title": t, "responsible": t, "target": t, "remarks": t} for t in texts])
+    data = export_measures(measures, "xlsx", AS_OF)
+    roots = worksheet_roots(data)
+    assert len(roots) == 2
+    for name, root in roots.items():
+        assert next(root.iter(f"{MAIN_NS}f"), None) is None, name
+        for cell in root.iter(f"{MAIN_NS}c"):
+            assert cell.get("r"), name  # every cell with its reference: the loader's fast size check
+            if cell.find(f"{MAIN_NS}is") is not None:
+                assert cell.get("t") == "inlineStr", (name, cell.get("r"))
+            else:
+                assert cell.get("t") is None, (name, cell.get("r"))  # a number, a date or an empty styled cell
+    sheet = load_workbook(io.BytesIO(data))["Maßnahmen"]
+    header = [c.value for c in sheet[1]]
+    for label in ("ID", "Maßnahme", "Verantwortlichkeit", "Zieldatum", "Anmerkungen"):
+        cells = [row[header.index(label)] for row in sheet.iter_rows(min_row=2)]
+        assert all(cell.data_type == "s" for cell in cells), label
+    values = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Maßnahmen").to_python()
+    column = values[0].index("Anmerkungen")
+    assert [row[column] for row in values[1:]] == texts
+    again = load_report(data, "export.xlsx").measures
+    assert again["remarks"].tolist() == [cell_text(t) for t in texts]
+
+
+def test_xlsx_layout_bold_frozen_header_filter_widths_wrap_and_dates(bundled):
+    measures = bundled.measures
+    data = export_measures(measures, "xlsx", AS_OF)
+    workbook = load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames == ["Maßnahmen", "Organisation"]
+    sheet = workbook["Maßnahmen"]
+    header = [c.value for c in sheet[1]]
+    assert header == list(display_frame(measures, AS_OF).columns)
+    assert all(c.font.b for c in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == sheet.dimensions == "A1:L102"
+    columns = {
+        label: [row[n] for row in sheet.iter_rows(min_row=2, max_col=len(header))] for n, label in enumerate(header)
+    }
+    widths = {label: sheet.column_dimensions[get_column_letter(n)].width for n, label in enumerate(header, start=1)}
+    wide = {"Maßnahme", "Anmerkungen"}
+    assert {label for label, width in widths.items() if width == 50} == wide
+    assert {width for label, width in widths.items() if label not in wide} == {20}
+    for label, cells in columns.items():
+        wrapped = {(c.alignment.wrap_text, c.alignment.vertical) for c in cells}
+        assert wrapped == ({(True, "top")} if label in wide else {(None, None)}), label
+        assert not any(c.font.b for c in cells), label
+    due = columns[DUE_LABEL]
+    assert {c.number_format for c in due} == {"DD.MM.YYYY"}
+    dated = [c for c in due if c.value is not None]
+    assert len(dated) == int(measures["due"].notna().sum()) == 28
+    assert all(c.is_date for c in dated)
+    assert [c.value for c in dated] == [t.to_pydatetime() for t in measures["due"].dropna()]
+    assert {c.value for c in columns[OVERDUE_LABEL]} == {"ja", "nein"}
+    assert [c.value for c in columns[SOURCE_ROW_LABEL]] == measures["row"].tolist()
+    organisation = workbook["Organisation"]
+    assert organisation.freeze_panes == "A2"
+    assert organisation.auto_filter.ref == organisation.dimensions
+    assert [c.value for c in organisation[1]] == ["Verantwortlichkeit", "Organisationseinheiten"]
+    assert {organisation.column_dimensions[letter].width for letter in "AB"} == {50}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        book = archive.read("xl/workbook.xml").decode()
+    assert "'Maßnahmen'!$A$1:$L$102</definedName>" in book  # Excel's own record of the filter range
+
+
+def test_frame_xlsx_writes_numbers_truth_values_dates_and_gaps():
+    frame = pd.DataFrame(
+        {
+            "Art": ["Neu", "=A1", None],
+            "Maßnahme": ["x", "", "y"],
+            "Tage": [3, 4, 5],
+            "Anteil": [0.5, float("nan"), float("inf")],
+            "Fällig": [pd.Timestamp(2024, 1, 31), pd.NaT, pd.Timestamp(2025, 2, 1)],
+            "Offen": [True, False, True],
+        }
+    )
+    data = frame_xlsx(frame, "Stand d'Avril & Co", wide=("Maßnahme",), dates=("Fällig",))
+    sheet = load_workbook(io.BytesIO(data))["Stand d'Avril & Co"]
+    assert [[c.value for c in row] for row in sheet.iter_rows(min_row=2)] == [
+        ["Neu", "x", 3, 0.5, dt.datetime(2024, 1, 31), "ja"],
+        ["=A1", None, 4, None, None, "nein"],
+        [None, "y", 5, None, dt.datetime(2025, 2, 1), "ja"],
+    ]
+    assert sheet["A3"].data_type == "s"
+    assert sheet["B3"].alignment.wrap_text  # an empty cell of a wide column keeps its format
+    assert sheet["E3"].number_format == "DD.MM.YYYY"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert "'Stand d''Avril &amp; Co'!$A$1:$F$4" in archive.read("xl/workbook.xml").decode()
+
+
+def test_frame_xlsx_refuses_what_excel_refuses():
+    frame = pd.DataFrame({"Maßnahme": ["x"]})
+    for name in ("", "x" * 32, "a/b", "[1]", "'Zitat'"):
+        with pytest.raises(ValueError, match="sheet name"):
+            frame_xlsx(frame, name)
+    with pytest.raises(ValueError, match="used twice"):
+        frame_xlsx(frame, "Daten", extra={"DATEN": frame})
+    for value in (("a", "b"), ["a", "b"]):
+        with pytest.raises(TypeError, match="cannot write"):
+            frame_xlsx(pd.DataFrame({"Einheiten": [value]}), "Daten")
+
+
+def test_xlsx_is_the_same_bytes_for_the_same_table_and_cuts_texts_at_excels_limit():
+    frame = pd.DataFrame({"Anmerkungen": ["a" * 40_000, "kurz"]})
+    data = frame_xlsx(frame, "Daten")
+    assert data == frame_xlsx(frame, "Daten")
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet["A2"].value == "a" * 32_767
+    assert sheet["A3"].value == "kurz"
 
 
 def test_csv_neutralizes_formula_triggers_and_keeps_the_text_whole():
