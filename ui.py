@@ -96,7 +96,10 @@ def snapshots() -> list[Snapshot]:
     return found
 
 
-@st.cache_data(max_entries=16, show_spinner="Bericht wird geladen …")
+# Reports and comparisons are shared by all sessions (cache_resource, not cache_data): a copy per
+# session costs 30-60 MB at 100,000 measures and lingers two minutes after the tab is closed. They are
+# read-only by convention; with pandas' copy-on-write, every frame derived from them is a new one.
+@st.cache_resource(max_entries=16, show_spinner="Bericht wird geladen …")
 def _snapshot_report(sha256: str, snapshot_id: int, report_date: dt.date | None, _store: SnapshotStore) -> Report:
     """A stored report, parsed from its original file once per content (stored files never change)."""
     data, name = _store.original(snapshot_id)
@@ -109,7 +112,7 @@ def snapshot_report(snapshot: Snapshot) -> Report:
     return _snapshot_report(snapshot.sha256, snapshot.id, snapshot.report_date, store())
 
 
-@st.cache_data(max_entries=8, show_spinner="Stände werden verglichen …")
+@st.cache_resource(max_entries=8, show_spinner="Stände werden verglichen …")
 def comparison(older: Snapshot, newer: Snapshot, filters: Filters, unpaired: tuple[Hashable, ...] = ()) -> Comparison:
     """The changes between two stored reports under a filter, computed once per choice.
 

@@ -66,10 +66,11 @@ st.write(
     "dem vorigen Stand. Die HTML-Datei öffnet ohne Internet im Browser und druckt sauber als PDF."
 )
 earlier = ui.previous_snapshot(view)
-previous = view.filters.apply(ui.snapshot_report(earlier)) if earlier else None
 
 
 def report_html() -> str:
+    """Built on click: the previous Stand is read only then (seconds, for a Land-wide list)."""
+    previous = view.filters.apply(ui.snapshot_report(earlier)) if earlier else None
     return build_report_html(
         report,
         view.measures,

@@ -518,3 +518,12 @@ def test_meeting_mode_edit_save_and_compare(own_page: Page):
     expect(page.get_by_test_id("stMain")).to_contain_text("Evaluierung Homepage (2023 → Q4/2024)")
     wait_until_idle(page)
     screenshot(page, "meeting-mode-compare")
+
+    # The council report is built on click; only then is the previous Stand read for its changes section.
+    navigate(page, "Übersicht")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Statusbericht (HTML)").click()
+    html = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Änderungen seit dem letzten Bericht" in html
+    assert "Verglichen mit: Stand 31.08.2022" in html
+    assert "Q4/2024" in html
