@@ -31,7 +31,7 @@ from mayen_dash.formatting import escape_markdown, format_date
 from mayen_dash.loader import load_report
 from mayen_dash.model import ColumnMapping, Finding, Report
 from mayen_dash.settings import BUNDLED_REPORT, data_dir
-from mayen_dash.store import SameDateError, Snapshot, SnapshotStore, StoreError
+from mayen_dash.store import LOCAL_TIME, SameDateError, Snapshot, SnapshotStore, StoreError
 from mayen_dash.vocabulary import STATUS_CODES, STATUS_LABELS
 
 # Session-state keys of the sidebar widgets and of the data in use.
@@ -159,6 +159,9 @@ def _snapshot_picker(stored: list[Snapshot]) -> Snapshot:
         help="Welcher gespeicherte Bericht angezeigt wird; der neueste steht oben.",
     )
     snapshot = by_id[state[KEY_SNAPSHOT]]
+    # The select box cuts long file names; the caption wraps and shows the whole name.
+    uploaded = snapshot.uploaded_at.astimezone(LOCAL_TIME)
+    st.sidebar.caption(escape_markdown(f"Datei {snapshot.file_name}, gespeichert am {uploaded:%d.%m.%Y um %H:%M} Uhr"))
     if st.query_params.get(PARAM_SNAPSHOT) != str(snapshot.id):
         st.query_params[PARAM_SNAPSHOT] = str(snapshot.id)
     return snapshot

@@ -260,6 +260,10 @@ def test_every_upload_becomes_a_snapshot_and_the_link_names_it(app):
     picker.set_value(1).run()
     assert metrics(app)["Maßnahmen"] == "101"
     assert app.query_params["stand"] == "1"
+    # The whole file name, which the select box may cut, stands under it.
+    assert any(
+        c.value.replace("\\", "").startswith("Datei status_2022-08.xlsx, gespeichert am ") for c in app.sidebar.caption
+    )
 
 
 def test_link_to_an_older_snapshot(app, tmp_path):
