@@ -34,6 +34,7 @@ import json
 import os
 import random
 import re
+import resource
 import statistics
 import sys
 import tempfile
@@ -303,6 +304,12 @@ class Plan:
     think: tuple[float, float]
 
 
+def children_cpu_seconds() -> float:
+    """CPU time of the ended child processes with all their descendants (Playwright's driver and Chromium)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def machine_cpu() -> tuple[int, int]:
     """Busy and total CPU ticks of the whole machine since boot, from /proc/stat."""
     ticks = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -360,12 +367,15 @@ async def run(plan: Plan) -> dict:
             (folder / "server.log").open("w") as log,
             dashboard_process(folder / "var", log) as (base, _startup, server),
         ):
+            children_before = children_cpu_seconds()
             async with async_playwright() as playwright:
                 browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 measured = await load(
                     plan, base=base, pid=server.pid, browser=browser, units=units, folder=folder, results=results
                 )
                 await browser.close()
+            # Playwright's driver has ended and been reaped here, the server not yet: this is Chromium's share.
+            measured["browsers_cpu_s"] = children_cpu_seconds() - children_before
         if server.returncode not in (0, -15):
             results.errors.append(f"Server endete mit {server.returncode}")
         snapshots = check_store(folder / "var" / "mayen.sqlite3", results)
@@ -427,6 +437,7 @@ def main() -> int:
         "server_cpu_s": round(measured["server_cpu_s"], 1),
         "server_cpu_cores_used": round(measured["server_cpu_s"] / measured["elapsed_s"], 2),
         "driver_cpu_s": round(measured["driver_cpu_s"], 1),
+        "browsers_cpu_s": round(measured["browsers_cpu_s"], 1),
         "machine_busy_pct": round(100 * measured["machine_busy"]),
         "errors": results.errors,
     }
@@ -455,7 +466,7 @@ def main() -> int:
         f"CPU {summary['server_cpu_s']} s ({summary['server_cpu_cores_used']} Kerne im Mittel)"
     )
     print(
-        f"Lastgenerator (dieser Prozess): CPU {summary['driver_cpu_s']} s; "
+        f"Lastgenerator: CPU {summary['driver_cpu_s']} s Protokollsitzungen, {summary['browsers_cpu_s']} s Chromium; "
         f"Maschine insgesamt zu {summary['machine_busy_pct']} % ausgelastet"
     )
     print("Fehler: " + ("keine" if not results.errors else "\n  " + "\n  ".join(results.errors)))
