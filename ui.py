@@ -206,16 +206,24 @@ def sidebar_filters(report: Report) -> Filters:
         _seed_filters(report)
     sidebar = st.sidebar
     sidebar.header("Filter")
+    # No "select all matches" row: with it, typing "Bereich 3.2" and Enter also takes "Bereich 3.2 und
+    # Klimaschutz/Umwelt"; without it, Enter takes the best match only. An empty filter already means all.
     sidebar.multiselect(
         "Organisationseinheit",
         report.units,
         key=KEY_UNITS,
         placeholder="alle",
         help="Maßnahmen, an denen die Einheit beteiligt ist (allein oder mit anderen).",
+        select_all=False,
     )
-    sidebar.multiselect("Handlungsfeld", report.areas, key=KEY_AREAS, placeholder="alle")
+    sidebar.multiselect("Handlungsfeld", report.areas, key=KEY_AREAS, placeholder="alle", select_all=False)
     sidebar.multiselect(
-        "Status", list(STATUS_CODES), format_func=STATUS_LABELS.get, key=KEY_STATUSES, placeholder="alle"
+        "Status",
+        list(STATUS_CODES),
+        format_func=STATUS_LABELS.get,
+        key=KEY_STATUSES,
+        placeholder="alle",
+        select_all=False,
     )
     sidebar.text_input(
         "Suche",

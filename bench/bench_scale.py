@@ -135,11 +135,12 @@ def open_page(page: Page, url: str) -> float:
 def choose_unit(page: Page) -> float:
     """Seconds from choosing UNIT in the sidebar until the page shows the narrowed data."""
     box = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first
-    box.click()
+    box.locator("input").click()
     page.keyboard.type(UNIT)
+    option = page.get_by_role("option", name=UNIT, exact=True)  # Enter would also take "Bereich 3.2 und …"
 
     def choose() -> None:
-        page.keyboard.press("Enter")
+        option.click()
         page.wait_for_url("**einheit=*", timeout=TIMEOUT_MS)  # the app writes the filter to the address
 
     seconds = usable_after(page, choose)

@@ -233,6 +233,7 @@ def test_streamlit_config_matches_the_loader():
     assert config["client"]["toolbarMode"] == "minimal"
     assert config["browser"]["gatherUsageStats"] is False
     assert config["server"]["enableXsrfProtection"] is True
+    assert config["runner"]["postScriptGC"] is False  # a full collection after every run blocks all sessions
 
 
 def use(app, name, data, mime=XLSX):

@@ -169,7 +169,7 @@ def test_start_page_shows_the_key_figures_of_the_bundled_report(page: Page):
     expect_done(page, "56", "55,4 %")
     expect(metric(page, "in Bearbeitung")).to_have_text("19")
     expect(metric(page, "offen")).to_have_text("23")
-    expect(page.get_by_test_id("stCaptionContainer").first).to_contain_text("Stand 31.08.2022")
+    expect(page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first).to_contain_text("Stand 31.08.2022")
 
 
 # ---------------------------------------------------------------------------------------------- filters
@@ -179,7 +179,7 @@ def test_link_with_unit_opens_the_filtered_view(page: Page):
     open_page(page, "?einheit=Bereich%202.1")
     expect(metric(page, "Maßnahmen")).to_have_text("9")
     expect(sidebar_multiselect(page, "Organisationseinheit")).to_contain_text("Bereich 2.1")
-    expect(page.get_by_test_id("stCaptionContainer").first).to_contain_text("Einheit: Bereich 2.1")
+    expect(page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first).to_contain_text("Einheit: Bereich 2.1")
 
 
 def test_choosing_a_unit_in_the_sidebar_filters_and_goes_into_the_link(page: Page):
@@ -196,6 +196,16 @@ def test_choosing_a_unit_in_the_sidebar_filters_and_goes_into_the_link(page: Pag
     wait_until_idle(page)
 
 
+def test_enter_takes_the_typed_unit_only_not_every_unit_containing_it(page: Page):
+    open_page(page)
+
+    choose_in_multiselect(page, "Organisationseinheit", "Fachbereich")  # also the start of Fachbereich 1 and 3
+
+    expect(page).to_have_url(re.compile(r"[?&]einheit=Fachbereich$"))
+    expect(metric(page, "Maßnahmen")).to_have_text("1")
+    wait_until_idle(page)
+
+
 def test_filter_persists_when_switching_pages(page: Page):
     open_page(page)
     choose_in_multiselect(page, "Organisationseinheit", "Bereich 2.1")
@@ -207,7 +217,7 @@ def test_filter_persists_when_switching_pages(page: Page):
     expect(sidebar_multiselect(page, "Organisationseinheit")).to_contain_text("Bereich 2.1")
 
     navigate(page, "Status")
-    expect(page.get_by_test_id("stCaptionContainer").first).to_contain_text("Einheit: Bereich 2.1")
+    expect(page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first).to_contain_text("Einheit: Bereich 2.1")
 
     navigate(page, "Übersicht")
     expect(metric(page, "Maßnahmen")).to_have_text("9")
@@ -390,7 +400,7 @@ def test_hostile_cell_content_is_shown_as_text_and_never_runs(own_page: Page, tm
     search.fill(IMG)
     search.press("Enter")
     expect(metric(page, "Maßnahmen")).to_have_text("1")
-    expect(page.get_by_test_id("stCaptionContainer").first).to_contain_text(f"Suche: „{IMG}“")
+    expect(page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first).to_contain_text(f"Suche: „{IMG}“")
     wait_until_idle(page)
     assert page.evaluate("window.__pwned") is None
     expect(page.locator("a[href^='javascript:' i]")).to_have_count(0)
