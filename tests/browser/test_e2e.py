@@ -52,6 +52,11 @@ def navigate(page: Page, name: str) -> None:
     expect(link).to_have_attribute("aria-current", "page")
 
 
+def main_caption(page: Page) -> Locator:
+    """The line under a page's title that names the data and the filter (the sidebar has captions too)."""
+    return page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first
+
+
 def metric(page: Page, label: str) -> Locator:
     """The value of the metric card with exactly this label."""
     return metric_card(page, label).get_by_test_id("stMetricValue")
@@ -169,7 +174,7 @@ def test_start_page_shows_the_key_figures_of_the_bundled_report(page: Page):
     expect_done(page, "56", "55,4 %")
     expect(metric(page, "in Bearbeitung")).to_have_text("19")
     expect(metric(page, "offen")).to_have_text("23")
-    expect(page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first).to_contain_text("Stand 31.08.2022")
+    expect(main_caption(page)).to_contain_text("Stand 31.08.2022")
 
 
 # ---------------------------------------------------------------------------------------------- filters
@@ -179,7 +184,7 @@ def test_link_with_unit_opens_the_filtered_view(page: Page):
     open_page(page, "?einheit=Bereich%202.1")
     expect(metric(page, "Maßnahmen")).to_have_text("9")
     expect(sidebar_multiselect(page, "Organisationseinheit")).to_contain_text("Bereich 2.1")
-    expect(page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first).to_contain_text("Einheit: Bereich 2.1")
+    expect(main_caption(page)).to_contain_text("Einheit: Bereich 2.1")
 
 
 def test_choosing_a_unit_in_the_sidebar_filters_and_goes_into_the_link(page: Page):
@@ -217,7 +222,7 @@ def test_filter_persists_when_switching_pages(page: Page):
     expect(sidebar_multiselect(page, "Organisationseinheit")).to_contain_text("Bereich 2.1")
 
     navigate(page, "Status")
-    expect(page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first).to_contain_text("Einheit: Bereich 2.1")
+    expect(main_caption(page)).to_contain_text("Einheit: Bereich 2.1")
 
     navigate(page, "Übersicht")
     expect(metric(page, "Maßnahmen")).to_have_text("9")
@@ -400,7 +405,7 @@ def test_hostile_cell_content_is_shown_as_text_and_never_runs(own_page: Page, tm
     search.fill(IMG)
     search.press("Enter")
     expect(metric(page, "Maßnahmen")).to_have_text("1")
-    expect(page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first).to_contain_text(f"Suche: „{IMG}“")
+    expect(main_caption(page)).to_contain_text(f"Suche: „{IMG}“")
     wait_until_idle(page)
     assert page.evaluate("window.__pwned") is None
     expect(page.locator("a[href^='javascript:' i]")).to_have_count(0)
