@@ -207,7 +207,7 @@ def main() -> int:
         cells = [f"{kinds[k]['median_s']:.2f} / {kinds[k]['max_s']:.2f} s" for k in ("cold", "warm", "filter")]
         lines.append(f"{title:<20} {cells[0]:>20} {cells[1]:>20} {cells[2]:>20}")
     lines.append(
-        f"Erster Besuch nach dem Serverstart (liest {2 * args.rows:,} Maßnahmen aus dem Speicher): "
+        f"Erster Besuch nach dem Serverstart (liest den neuesten Stand, {args.rows:,} Maßnahmen, aus dem Speicher): "
         f"{first_visit:.2f} s; Serverstart {startup:.1f} s"
     )
     lines.append(
