@@ -12,7 +12,7 @@ st.caption(ui.filter_caption(view))
 
 st.header("Verteilung", anchor=False)
 ui.clickable_chart(
-    status_chart(view.measures),
+    ui.view_figure(status_chart),
     key="chart_status",
     filter_key=ui.KEY_STATUSES,
     help="Anzahl und Anteil je Status an allen Maßnahmen im Filter. Ein Klick filtert auf den Status.",
@@ -23,14 +23,14 @@ kind = st.segmented_control(
     "Darstellung", ["Sonnendiagramm", "Kacheln"], default="Sonnendiagramm", key="drilldown_kind"
 )
 ui.chart(
-    drilldown_chart(view.measures, kind="treemap" if kind == "Kacheln" else "sunburst"),
+    ui.view_figure(drilldown_chart, kind="treemap" if kind == "Kacheln" else "sunburst"),
     help="Handlungsfeld → Zielgruppe → Status; die Fläche entspricht der Anzahl der Maßnahmen. "
     "Ein Klick auf einen Ring vergrößert ihn.",
 )
 
 st.header("Nach Organisationseinheit", anchor=False)
 ui.clickable_chart(
-    status_by_unit_chart(view.measures),
+    ui.view_figure(status_by_unit_chart),
     key="chart_units",
     filter_key=ui.KEY_UNITS,
     help="Maßnahmen, an denen eine Einheit beteiligt ist; gemeinsame Maßnahmen zählen bei jeder beteiligten "

@@ -22,7 +22,7 @@ if late.empty:
 else:
     st.dataframe(late, hide_index=True, column_config={DUE_LABEL: date_column})
     ui.chart(
-        overdue_chart(view.measures, view.as_of),
+        ui.view_figure(overdue_chart, view.as_of),
         help="Tage zwischen Fälligkeit und Stichtag, die am längsten überfälligen oben.",
     )
 
@@ -39,7 +39,7 @@ else:
 
 st.header("Zeitplan", anchor=False)
 ui.chart(
-    timeline_chart(view.measures, view.as_of),
+    ui.view_figure(timeline_chart, view.as_of),
     help="Alle Maßnahmen mit Zeitraum: „2022/2023“ reicht vom 01.01.2022 bis 31.12.2023, „08/2022“ über den "
     "August 2022. Die senkrechte Linie ist der Stichtag.",
 )

@@ -40,7 +40,7 @@ columns[4].metric(
 
 st.header("Fortschritt nach Handlungsfeld", anchor=False)
 ui.clickable_chart(
-    progress_by_area_chart(view.measures),
+    ui.view_figure(progress_by_area_chart),
     key="chart_progress",
     filter_key=ui.KEY_AREAS,
     help="Anteile je Handlungsfeld an dessen Maßnahmen im aktuellen Filter (100 % je Balken); "

@@ -1,13 +1,16 @@
 """The dashboard in Streamlit's AppTest: every page, filters, links, and uploads."""
 
 import datetime as dt
+import json
 import tomllib
 
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from mayen_dash import charts
 from mayen_dash.access import hash_password
+from mayen_dash.charts import progress_by_area_chart
 from mayen_dash.reading import MAX_FILE_BYTES
 from tests.builders import ROOT, csv_bytes, xlsx_bytes
 
@@ -80,6 +83,32 @@ def test_unit_filter_changes_metrics_and_is_written_to_the_url(app):
     app.sidebar.multiselect(key="filter_einheit").select("Bereich 2.1").run()
     assert metrics(app)["Maßnahmen"] == "9"
     assert app.query_params["einheit"] == "Bereich 2.1"
+
+
+def test_charts_are_built_once_per_view_and_follow_the_filter(app, monkeypatch):
+    built = []
+
+    def counting(measures):
+        built.append(len(measures))
+        return progress_by_area_chart(measures)
+
+    monkeypatch.setattr(charts, "progress_by_area_chart", counting)
+
+    def counts_in_chart() -> int:
+        (spec,) = (json.loads(c.proto.spec) for c in app.get("plotly_chart"))
+        return sum(int(text) for trace in spec["data"] for text in trace["text"] if text)
+
+    app.run()
+    app.run()
+    assert built == [101]
+    assert counts_in_chart() == 101
+    units = app.sidebar.multiselect(key="filter_einheit")
+    units.select("Bereich 2.1").run()
+    assert built == [101, 9]
+    assert counts_in_chart() == 9
+    app.sidebar.multiselect(key="filter_einheit").unselect("Bereich 2.1").run()
+    assert built == [101, 9]  # the view was there before: its figure is taken, not built
+    assert counts_in_chart() == 101
 
 
 def test_link_sets_the_filters(app):
