@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .formatting import format_count
+from .formatting import format_count, text_or_empty
 from .vocabulary import DONE_STATUSES, STATUS_LABELS, UNKNOWN_STATUS
 
 FUZZY_THRESHOLD = 0.85
@@ -105,12 +105,6 @@ def _title_char(char: str) -> str:
     if category == "Mn":  # an accent, split off its letter by NFKD
         return ""
     return f" {char} " if category[0] == "S" else " "
-
-
-def _text(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return str(value)
 
 
 def _id_key(text: str) -> str:
@@ -252,7 +246,7 @@ _Lookups = dict[str, dict[Hashable, Any]]
 def _columns(measures: pd.DataFrame) -> _Lookups:
     """The fields compared, as label -> value lookups: texts ("" for missing) and due dates."""
     lookups: _Lookups = {
-        name: dict(zip(measures.index, map(_text, measures[name].tolist()), strict=True))
+        name: dict(zip(measures.index, map(text_or_empty, measures[name].tolist()), strict=True))
         for name in ("id", "title", "status", "target")
     }
     lookups["due"] = dict(zip(measures.index, measures["due"].tolist(), strict=True)) if "due" in measures else {}
@@ -397,7 +391,7 @@ def _titles(measures: pd.DataFrame) -> list[str]:
 
 def _name(title: object, identifier: object) -> str:
     """What a measure is called in text: its title, else its ID."""
-    return _text(title).strip() or _text(identifier).strip()
+    return text_or_empty(title).strip() or text_or_empty(identifier).strip()
 
 
 def to_dict(comparison: Comparison) -> dict[str, list]:
@@ -436,7 +430,7 @@ def changes_frame(comparison: Comparison) -> pd.DataFrame:
 def _fields(measures: pd.DataFrame) -> Iterable[tuple[str, str, str]]:
     """ID, title and status label of each row."""
     for identifier, title, status in zip(measures["id"], measures["title"], measures["status"], strict=True):
-        yield _text(identifier), _text(title), status_label(_status(_text(status)))
+        yield text_or_empty(identifier), text_or_empty(title), status_label(_status(text_or_empty(status)))
 
 
 def _listing(items: list[str], limit: int | None = None) -> str:

@@ -29,7 +29,7 @@ import pandas as pd
 from icalendar import Calendar, Event
 
 from .diff import normalize_title
-from .formatting import format_date
+from .formatting import format_date, text_or_empty
 from .metrics import due_soon, overdue, overdue_mask
 from .model import Report
 from .vocabulary import COLUMN_BY_KEY, ORGANISATION_LABELS, STATUS_LABELS
@@ -255,31 +255,27 @@ def _iso(value: object) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
-def _text(value: object) -> str:
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-
-
 def measure_records(measures: pd.DataFrame) -> list[dict[str, object]]:
     """The measures as plain dicts with the stable English keys of the JSON export."""
     records = []
     for row in measures.itertuples(index=False):
-        code = _text(row.status)
+        code = text_or_empty(row.status)
         records.append(
             {
-                "id": _text(row.id),
-                "area": _text(row.area),
-                "group": _text(row.group),
-                "title": _text(row.title),
+                "id": text_or_empty(row.id),
+                "area": text_or_empty(row.area),
+                "group": text_or_empty(row.group),
+                "title": text_or_empty(row.title),
                 "status": code,
                 "status_label": STATUS_LABELS.get(code, code),
-                "status_raw": _text(row.status_raw),
-                "responsible": _text(row.responsible),
+                "status_raw": text_or_empty(row.status_raw),
+                "responsible": text_or_empty(row.responsible),
                 "units": list(row.units),
-                "target": _text(row.target),
+                "target": text_or_empty(row.target),
                 "start": _iso(row.start),
                 "due": _iso(row.due),
                 "ongoing": bool(row.ongoing),
-                "remarks": _text(row.remarks),
+                "remarks": text_or_empty(row.remarks),
             }
         )
     return records
@@ -360,7 +356,7 @@ def measure_uids(measures: pd.DataFrame) -> list[str]:
     seen: dict[str, int] = {}
     uids = []
     for identifier, title, responsible in zip(measures["id"], measures["title"], measures["responsible"], strict=True):
-        uid = measure_uid(_text(identifier), _text(title), _text(responsible))
+        uid = measure_uid(text_or_empty(identifier), text_or_empty(title), text_or_empty(responsible))
         seen[uid] = seen.get(uid, 0) + 1
         if seen[uid] > 1:
             local, _, domain = uid.rpartition("@")
@@ -392,15 +388,15 @@ def measures_ics(
         if pd.isna(row.due):
             continue
         due = pd.Timestamp(row.due).date()
-        label = STATUS_LABELS.get(_text(row.status), _text(row.status))
-        title = _text(row.title).strip() or _text(row.id).strip() or "Maßnahme"
+        label = STATUS_LABELS.get(text_or_empty(row.status), text_or_empty(row.status))
+        title = text_or_empty(row.title).strip() or text_or_empty(row.id).strip() or "Maßnahme"
         lines = [
-            f"ID: {_text(row.id)}" if _text(row.id) else "",
+            f"ID: {text_or_empty(row.id)}" if text_or_empty(row.id) else "",
             f"Status: {label}",
-            f"Verantwortlichkeit: {_text(row.responsible) or '–'}",
-            f"Zieldatum: {_text(row.target) or '–'} (fällig {format_date(due)})",
-            f"Anmerkungen: {_text(row.remarks) or '–'}",
-            f"Handlungsfeld: {_text(row.area)}",
+            f"Verantwortlichkeit: {text_or_empty(row.responsible) or '–'}",
+            f"Zieldatum: {text_or_empty(row.target) or '–'} (fällig {format_date(due)})",
+            f"Anmerkungen: {text_or_empty(row.remarks) or '–'}",
+            f"Handlungsfeld: {text_or_empty(row.area)}",
         ]
         event = Event()
         event.add("uid", uid)

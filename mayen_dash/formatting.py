@@ -15,6 +15,13 @@ def format_date(value: dt.date | pd.Timestamp | None) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+def text_or_empty(value: object) -> str:
+    """A frame value as text: missing (None, NaN, NA) is the empty string, so that it never reads "nan"."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
 def format_percent(share: float) -> str:
     """German percentage with one decimal, 55,4 %."""
     return f"{share * 100:.1f} %".replace(".", ",")

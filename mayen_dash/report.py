@@ -33,7 +33,7 @@ from markupsafe import Markup
 from .charts import overdue_chart, progress_by_area_chart, status_by_unit_chart, status_chart
 from .diff import BY_SIMILARITY, CHANGE_COLUMNS, changes_frame, compare, summary_lines
 from .filters import Filters
-from .formatting import format_count, format_date, format_percent
+from .formatting import format_count, format_date, format_percent, text_or_empty
 from .metrics import DEFINITIONS, kpis, overdue
 from .model import NO_GROUP, Report
 from .scorecard import perspectives
@@ -134,12 +134,6 @@ def _number(value: float | None) -> str:
     return text.translate(str.maketrans(",.", ".,"))
 
 
-def _text(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return str(value)
-
-
 # --- what the template gets ------------------------------------------------------------------------
 
 
@@ -173,15 +167,15 @@ class _Area:
 def _rows(measures: pd.DataFrame, late: set) -> list[_Row]:
     return [
         _Row(
-            id=_text(r.id),
-            title=_text(r.title),
-            status=_text(r.status),
-            status_label=STATUS_LABELS.get(_text(r.status), _text(r.status)),
-            responsible=_text(r.responsible),
-            target=_text(r.target),
+            id=text_or_empty(r.id),
+            title=text_or_empty(r.title),
+            status=text_or_empty(r.status),
+            status_label=STATUS_LABELS.get(text_or_empty(r.status), text_or_empty(r.status)),
+            responsible=text_or_empty(r.responsible),
+            target=text_or_empty(r.target),
             due=format_date(r.due),
             overdue=label in late,
-            remarks=_text(r.remarks),
+            remarks=text_or_empty(r.remarks),
         )
         for label, r in zip(measures.index, measures.itertuples(index=False), strict=True)
     ]
@@ -196,7 +190,7 @@ def _areas(measures: pd.DataFrame, late: set) -> list[_Area]:
     names = [a for a in order if (present == a).any()] + [a for a in dict.fromkeys(present) if a not in order]
     for number, name in enumerate(names, start=1):
         rows = measures[present == name]
-        groups_text = rows["group"].map(_text)
+        groups_text = rows["group"].map(text_or_empty)
         if (groups_text == "").all():
             groups = [_Group("", _rows(rows, late))]
         else:
@@ -350,7 +344,7 @@ def build_report_html(
         "overdue_chart": overdue_figure,
         "overdue_definition": DEFINITIONS["overdue"].format(as_of=format_date(as_of)),
         "areas": _areas(measures, late_labels),
-        "with_ids": bool((measures["id"].map(_text) != "").any()),
+        "with_ids": bool((measures["id"].map(text_or_empty) != "").any()),
         "scorecard": _scorecard(report),
         "statuses": STATUSES,
         "by_similarity": BY_SIMILARITY,

@@ -2,7 +2,14 @@ import datetime as dt
 
 import pandas as pd
 
-from mayen_dash.formatting import escape_markdown, format_count, format_date, format_percent, safe_markdown
+from mayen_dash.formatting import (
+    escape_markdown,
+    format_count,
+    format_date,
+    format_percent,
+    safe_markdown,
+    text_or_empty,
+)
 
 
 def test_german_formats():
@@ -12,6 +19,11 @@ def test_german_formats():
     assert format_date(pd.NaT) == ""
     assert format_percent(56 / 101) == "55,4 %"
     assert format_count(100000) == "100.000"
+
+
+def test_missing_values_are_empty_text_never_nan():
+    assert [text_or_empty(v) for v in (None, float("nan"), pd.NA, pd.NaT)] == ["", "", "", ""]
+    assert [text_or_empty(v) for v in ("nan", " x ", 0, 2.5)] == ["nan", " x ", "0", "2.5"]
 
 
 def test_escape_markdown_makes_links_and_tags_inert():
