@@ -183,6 +183,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load(args: argparse.Namespace) -> Report:
+    """The report of `args.file`; a refusal (LoadError) is told by main() with exit code 1."""
     mapping = ColumnMapping(dict(args.column), dict(args.status_value))
     return load_report(args.file, mapping=mapping)
 
@@ -218,11 +219,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    try:
-        report = _load(args)
-    except LoadError as error:
-        print(f"Abgelehnt: {error}", file=sys.stderr)
-        return EXIT_REFUSED
+    report = _load(args)
     if args.department and not department_names(report, args.department):
         print(
             f"Hinweis: Die Organisationseinheit „{args.department}“ kommt in der Datei nicht vor. "
@@ -353,11 +350,7 @@ def _export(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    try:
-        report = _load(args)
-    except LoadError as error:
-        print(f"Abgelehnt: {error}", file=sys.stderr)
-        return EXIT_REFUSED
+    report = _load(args)
     filters = _filters(args, report)
     measures = filters.apply(report)
     as_of = args.as_of or report.report_date or dt.date.today()
@@ -379,11 +372,7 @@ def _report(args: argparse.Namespace) -> int:
     if args.previous is not None and not args.previous.is_file():
         print(f"Fehler: Die Datei „{args.previous}“ für den früheren Bericht gibt es nicht.", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        report = _load(args)
-    except LoadError as error:
-        print(f"Abgelehnt: {error}", file=sys.stderr)
-        return EXIT_REFUSED
+    report = _load(args)
     previous = previous_label = None
     if args.previous is not None:
         try:
@@ -466,4 +455,8 @@ def main(argv: list[str] | None = None) -> int:
         "export": _export,
         "report": _report,
     }
-    return handlers[args.command](args)
+    try:
+        return handlers[args.command](args)
+    except LoadError as error:  # the file of `args.file`; the other files name themselves in their message
+        print(f"Abgelehnt: {error}", file=sys.stderr)
+        return EXIT_REFUSED

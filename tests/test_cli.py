@@ -50,6 +50,16 @@ def test_validate_refused_text(capsys, write):
     assert out.startswith("Abgelehnt: Die Datei ist leer.")
 
 
+@pytest.mark.parametrize(
+    "command", [["summary"], ["export", "--format", "csv", "-o", "-"], ["report", "-o", "bericht.html"]]
+)
+def test_a_refused_file_is_told_on_stderr_with_exit_1(capsys, write, command):
+    path = write("leer.csv", b"")
+    code, out, err = run(capsys, command[0], path, *command[1:])
+    assert (code, out) == (1, "")
+    assert err.startswith("Abgelehnt: Die Datei ist leer.")
+
+
 def test_usage_errors_exit_2(capsys, tmp_path):
     with pytest.raises(SystemExit) as caught:
         main(["validate"])
