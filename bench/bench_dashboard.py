@@ -17,8 +17,6 @@ Run: .venv/bin/python bench/bench_dashboard.py   (about two to four minutes)
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import json
 import os
 import platform
 import statistics
@@ -48,11 +46,11 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import ui  # noqa: E402
 from bench.bigdata import ROWS, big_workbook  # noqa: E402
+from bench.measuring import write_results  # noqa: E402
 from mayen_dash.loader import load_report  # noqa: E402
 from mayen_dash.store import SnapshotStore  # noqa: E402
 from tests.browser.serving import CHROMIUM, CHROMIUM_ARGS, dashboard_server  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "dashboard.json"
 REPEATS = 5
 BIG_ROWS = ROWS
 BROWSER_RUNS = 3
@@ -281,32 +279,18 @@ def main() -> None:
     print()
     print(table)
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "environment": {
-                    "streamlit": streamlit.__version__,
-                    "python": platform.python_version(),
-                    "cpus": os.cpu_count(),
-                    "machine": platform.machine(),
-                    "load_1min_before": load_before[0],
-                    "load_1min_after": load_after[0],
-                },
-                "big_workbook": {"measures": BIG_ROWS, "bytes": len(big), "build_s": build_seconds},
-                "repeats": REPEATS,
-                "filter_change": filter_results,
-                "first_page": first_page,
-                "table": table,
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
-        + "\n",
-        encoding="utf-8",
+    write_results(
+        "dashboard",
+        {
+            "streamlit": streamlit.__version__,
+            "big_workbook": {"measures": BIG_ROWS, "bytes": len(big), "build_s": build_seconds},
+            "repeats": REPEATS,
+            "filter_change": filter_results,
+            "first_page": first_page,
+            "table": table,
+        },
+        load_before,
     )
-    print(f"\nGeschrieben: {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

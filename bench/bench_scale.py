@@ -13,7 +13,7 @@ For each of the eight pages it measures, in seconds:
   - filter: choosing one Organisationseinheit in the sidebar until the page is usable again.
 The very first visit after the server's start also reads the reports from the store; it is
 reported on its own ("first visit"). The server's memory is read from /proc (VmRSS, and VmHWM,
-the peak) after start, after the first visit and at the end. Writes bench/results/scale.json.
+the peak) after start, after the first visit and at the end. Writes bench/results/scale.json (bench/measuring.py).
 Targets (issue 6): every page usable in under 3 s, a filter change under 1.5 s, server under 1 GB.
 """
 
@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -36,11 +34,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bigdata import ROWS, big_workbook  # noqa: E402
+from bench.measuring import process_memory_mib, write_results  # noqa: E402
 from mayen_dash.loader import load_report  # noqa: E402
 from mayen_dash.store import SnapshotStore  # noqa: E402
-from tests.browser.serving import CHROMIUM, CHROMIUM_ARGS, dashboard_server  # noqa: E402
+from tests.browser.serving import CHROMIUM, CHROMIUM_ARGS, dashboard_process  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "scale.json"
 PAGES = {
     "Übersicht": "",
     "Status": "status",
@@ -55,7 +53,7 @@ UNIT = "Bereich 3.2"
 TIMEOUT_MS = 120_000
 TARGET_PAGE_S = 3.0
 TARGET_FILTER_S = 1.5
-TARGET_MEMORY_MB = 1024
+TARGET_MEMORY_MIB = 1024
 
 # Usable: the script is done, nothing is greyed out as stale, the page title is there, and every
 # visible chart and table has been drawn (Plotly's SVG, the data grid's canvas).
@@ -70,30 +68,6 @@ USABLE = """() => {
     const grids = [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(visible);
     return !grids.some(grid => !grid.querySelector('canvas'));
 }"""
-
-
-def server_pid(port: int) -> int:
-    """The pid of the `streamlit run` serving on `port`, found in /proc (the launcher does not hand it out)."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            arguments = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"run" in arguments and b"--server.port" in arguments and str(port).encode() in arguments:
-            return int(entry.name)
-    raise RuntimeError(f"Kein Streamlit-Prozess auf Port {port} gefunden.")
-
-
-def memory_mb(pid: int) -> dict[str, float]:
-    """Resident and peak resident memory of a process, in MB (from /proc/<pid>/status)."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            fields[name] = int(value.split()[0]) / 1024
-    return {"rss_mb": fields["VmRSS"], "peak_mb": fields["VmHWM"]}
 
 
 def prepared_data_dir(rows: int) -> tuple[Path, dict[str, float]]:
@@ -179,28 +153,28 @@ def main() -> int:
     memory: dict[str, dict[str, float]] = {}
     with (
         (folder / "server.log").open("w") as log,
-        dashboard_server(folder, log) as (base, startup),
+        dashboard_process(folder, log) as (base, startup, server),
         sync_playwright() as playwright,
     ):
-        pid = server_pid(int(base.rsplit(":", 1)[1]))
-        memory["nach dem Start"] = memory_mb(pid)
+        pid = server.pid
+        memory["nach dem Start"] = process_memory_mib(pid)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         page = context.new_page()
         first_visit = open_page(page, base + "/")
         context.close()
-        memory["nach dem ersten Besuch"] = memory_mb(pid)
+        memory["nach dem ersten Besuch"] = process_memory_mib(pid)
         pages = measure_pages(browser, base, args.repeat)
-        memory["am Ende"] = memory_mb(pid)
+        memory["am Ende"] = process_memory_mib(pid)
         browser.close()
     load_after = os.getloadavg()
 
     figures = {title: {kind: summary(samples) for kind, samples in kinds.items()} for title, kinds in pages.items()}
-    peak = max(m["peak_mb"] for m in memory.values())
+    peak = max(m["peak_mib"] for m in memory.values())
     verdict = {
         "pages_under_3_s": all(f["cold"]["median_s"] < TARGET_PAGE_S for f in figures.values()),
         "filter_under_1_5_s": all(f["filter"]["max_s"] < TARGET_FILTER_S for f in figures.values()),
-        "memory_under_1_gb": peak < TARGET_MEMORY_MB,
+        "memory_under_1_gb": peak < TARGET_MEMORY_MIB,
     }
     lines = [f"{'Seite':<20} {'kalt (Median/Max)':>20} {'warm (Median/Max)':>20} {'Filter (Median/Max)':>20}"]
     for title, kinds in figures.items():
@@ -212,7 +186,7 @@ def main() -> int:
     )
     lines.append(
         "Serverspeicher: "
-        + "; ".join(f"{when} {m['rss_mb']:.0f} MB (Spitze {m['peak_mb']:.0f} MB)" for when, m in memory.items())
+        + "; ".join(f"{when} {m['rss_mib']:.0f} MiB (Spitze {m['peak_mib']:.0f} MiB)" for when, m in memory.items())
     )
     lines.append(
         f"Ziele: jede Seite < {TARGET_PAGE_S:.0f} s (kalt, Median) {'ja' if verdict['pages_under_3_s'] else 'NEIN'}; "
@@ -222,34 +196,21 @@ def main() -> int:
     lines.append(f"Rechnerlast (1 min) vorher {load_before[0]:.1f}, nachher {load_after[0]:.1f}")
     table = "\n".join(lines)
     print(table)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "environment": {
-                    "python": platform.python_version(),
-                    "cpus": os.cpu_count(),
-                    "load_1min_before": load_before[0],
-                    "load_1min_after": load_after[0],
-                },
-                "rows_per_report": args.rows,
-                "preparation_s": preparation,
-                "server_startup_s": startup,
-                "first_visit_s": first_visit,
-                "pages": figures,
-                "memory_mb": memory,
-                "targets": {"page_s": TARGET_PAGE_S, "filter_s": TARGET_FILTER_S, "memory_mb": TARGET_MEMORY_MB},
-                "verdict": verdict,
-                "table": table,
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
-        + "\n",
-        encoding="utf-8",
+    write_results(
+        "scale",
+        {
+            "rows_per_report": args.rows,
+            "preparation_s": preparation,
+            "server_startup_s": startup,
+            "first_visit_s": first_visit,
+            "pages": figures,
+            "memory_mib": memory,
+            "targets": {"page_s": TARGET_PAGE_S, "filter_s": TARGET_FILTER_S, "memory_mib": TARGET_MEMORY_MIB},
+            "verdict": verdict,
+            "table": table,
+        },
+        load_before,
     )
-    print(f"Geschrieben: {RESULTS.relative_to(ROOT)}")
     return 0 if all(verdict.values()) else 1
 
 

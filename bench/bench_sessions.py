@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import re
@@ -47,6 +46,7 @@ from playwright.async_api import Browser, Page, async_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measuring import process_memory_mib, write_results  # noqa: E402
 from bench.streamlit_client import Run, Session  # noqa: E402
 from mayen_dash.formatting import format_count  # noqa: E402
 from mayen_dash.loader import load_report  # noqa: E402
@@ -255,16 +255,6 @@ async def browser_session(
         await context.close()
 
 
-def proc_status(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM (peak resident memory) of a process, in KiB, from /proc."""
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, rest = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            values[name] = int(rest.split()[0])
-    return values
-
-
 def proc_cpu_seconds(pid: int) -> float:
     """User plus system CPU time the process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
@@ -325,7 +315,7 @@ async def load(
     VmHWM is the kernel's own record of the peak resident memory, so no sampling can miss a spike. The
     machine's busy share shows whether the load generator and the other processes left the server room.
     """
-    memory_start = proc_status(pid)
+    memory_start = process_memory_mib(pid)
     cpu_start = proc_cpu_seconds(pid)
     driver_start = time.process_time()
     busy_start, total_start = machine_cpu()
@@ -344,15 +334,15 @@ async def load(
     elapsed = time.monotonic() - started
     cpu_seconds = proc_cpu_seconds(pid) - cpu_start
     busy_end, total_end = machine_cpu()
-    memory_end = proc_status(pid)
+    memory_end = process_memory_mib(pid)
     return {
         "elapsed_s": elapsed,
         "server_cpu_s": cpu_seconds,
         "driver_cpu_s": time.process_time() - driver_start,
         "machine_busy": (busy_end - busy_start) / max(total_end - total_start, 1),
-        "server_rss_start_mib": memory_start["VmRSS"] / 1024,
-        "server_rss_end_mib": memory_end["VmRSS"] / 1024,
-        "server_rss_peak_mib": memory_end["VmHWM"] / 1024,
+        "server_rss_start_mib": memory_start["rss_mib"],
+        "server_rss_end_mib": memory_end["rss_mib"],
+        "server_rss_peak_mib": memory_end["peak_mib"],
     }
 
 
@@ -421,9 +411,6 @@ def main() -> int:
         "browser_sessions": plan.uploaders,
         "seconds": plan.seconds,
         "think_s": list(plan.think),
-        "cpus": os.cpu_count(),
-        "load_average_before": [round(x, 2) for x in load_before],
-        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "filter_change": spread(results.filter_seconds),
         "filter_figure_arrived": spread(results.filter_figure_seconds),
         "page_change": spread(results.page_seconds),
@@ -448,7 +435,7 @@ def main() -> int:
 
     print(
         f"{plan.sessions} Sitzungen ({summary['protocol_sessions']} über das Protokoll, {plan.uploaders} Chromium), "
-        f"{plan.seconds} s, Pausen {plan.think[0]}–{plan.think[1]} s; Last vorher {summary['load_average_before']}"
+        f"{plan.seconds} s, Pausen {plan.think[0]}–{plan.think[1]} s; Last vorher {[round(x, 2) for x in load_before]}"
     )
     print(line("Filterwechsel (Server, bis script_finished)", summary["filter_change"]))
     print(line("  davon Kennzahl angekommen", summary["filter_figure_arrived"]))
@@ -470,9 +457,7 @@ def main() -> int:
         f"Maschine insgesamt zu {summary['machine_busy_pct']} % ausgelastet"
     )
     print("Fehler: " + ("keine" if not results.errors else "\n  " + "\n  ".join(results.errors)))
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "sessions.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    write_results("sessions", summary, load_before)
     return 0 if not results.errors else 1
 
 
