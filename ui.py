@@ -97,9 +97,10 @@ def snapshots() -> list[Snapshot]:
     return found
 
 
-# Reports and comparisons are shared by all sessions (cache_resource, not cache_data): a copy per
-# session costs 30-60 MB at 100,000 measures and lingers two minutes after the tab is closed. They are
-# read-only by convention; with pandas' copy-on-write, every frame derived from them is a new one.
+# Reports and comparisons are shared by all sessions (cache_resource, not cache_data): with a copy per
+# session the server grew by about 200 MB per session at 100,000 measures, and a session stays two
+# minutes after its tab is closed. They are read-only by convention; with pandas' copy-on-write, every
+# frame derived from them is a new one.
 @st.cache_resource(max_entries=16, show_spinner="Bericht wird geladen …")
 def _snapshot_report(sha256: str, snapshot_id: int, report_date: dt.date | None, _store: SnapshotStore) -> Report:
     """A stored report, parsed from its original file once per content (stored files never change)."""
@@ -343,7 +344,7 @@ def _narrow_from_chart(chart_key: str, filter_key: str, index: int) -> None:
 def view_figure(builder: Callable[..., go.Figure], *args: Hashable, **kwargs: Hashable) -> go.Figure:
     """`builder(view.measures, *args, **kwargs)` for the current view, built once and shared by all sessions.
 
-    A plotly figure costs 20-50 ms of the one core that all sessions share. The same view in
+    A plotly figure costs 20-80 ms of the one core that all sessions share. The same view in
     another tab, a page visited again, or the rerun after a click elsewhere on the page takes
     the figure from here; only a different Stand, filter or argument builds a new one.
     """

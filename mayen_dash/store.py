@@ -383,9 +383,10 @@ class SnapshotStore:
                     if connection.execute(sa.select(lock_table.c.id)).first() is None:
                         connection.execute(lock_table.insert().values(id=1, writes=0))
                 return
-            except (exc.IntegrityError, exc.ProgrammingError, exc.OperationalError):
+            except (exc.IntegrityError, exc.ProgrammingError, exc.OperationalError) as error:
                 if attempt == SCHEMA_ATTEMPTS:
-                    raise
+                    log.exception("snapshot store %r: no schema after %d attempts", self, attempt)
+                    raise StoreUnavailableError() from error  # not "refused": no report was offered yet
                 time.sleep(0.05 * attempt)
 
     @contextmanager

@@ -64,16 +64,17 @@ for column, (label, value, help_text) in zip([*st.columns(3), *st.columns(3)], f
     column.metric(label, format_count(value), help=help_text, border=True)
 
 st.subheader("Text für den nächsten Bericht", anchor=False)
+lines = summary_lines(comparison)
 shown = summary_lines(comparison, limit=SHOWN_PER_LINE)
 st.markdown("\n".join(f"- {escape_markdown(line.removeprefix('- '))}" for line in shown))
-if shown != summary_lines(comparison):
+if shown != lines:
     st.caption(f"Gezeigt werden je Zeile die ersten {SHOWN_PER_LINE} Maßnahmen; der Download enthält alle.")
 table = changes_frame(comparison)
 left, right = st.columns(2)
 name = f"aenderungen_{older.report_date}_{newer.report_date}"
 left.download_button(
     "Text herunterladen (.txt)",
-    data=lambda: "\n".join(summary_lines(comparison)) + "\n",
+    data="\n".join(lines) + "\n",
     file_name=f"{name}.txt",
     mime="text/plain",
     icon=":material/download:",

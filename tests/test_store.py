@@ -623,3 +623,14 @@ def test_an_unusable_database_is_a_german_refusal(tmp_path):
 
     with pytest.raises(StoreUnavailableError, match="nicht erreichbar"):
         SnapshotStore(sa.URL.create("sqlite", database=str(tmp_path / "ordner.sqlite3")))
+
+
+def test_a_schema_that_cannot_be_created_is_unavailable_not_refused(tmp_path, monkeypatch):
+    def racing(connection):
+        raise sa.exc.IntegrityError("CREATE TABLE snapshots", None, Exception("another process won"))
+
+    monkeypatch.setattr(store_module.metadata, "create_all", racing)
+    monkeypatch.setattr(store_module.time, "sleep", lambda _seconds: None)
+
+    with pytest.raises(StoreUnavailableError, match="nicht erreichbar"):
+        SnapshotStore(sa.URL.create("sqlite", database=str(tmp_path / "neu.sqlite3")))
