@@ -46,7 +46,7 @@ HOSTILE = ["=1+1", "+49 2651", "-Investitionen", "@SUM(A1)", "\tTab", '=HYPERLIN
 def test_display_frame_has_german_headers_and_labels():
     report = load_report(BUNDLED)
     frame = display_frame(report.measures, dt.date(2023, 1, 1))
-    assert list(frame.columns)[:8] == FLAT_HEADER  # the headers of the template, in its order
+    assert list(frame.columns)[:8] == FLAT_HEADER  # the flat layout the tests write, so the export reads back
     row = frame[frame["ID"] == "EG-B-41"].iloc[0]
     assert row["Status"] == "in Bearbeitung"
     assert row[UNITS_LABEL] == "Zentralbereich 1; Bereich 2.1; Kreisverwaltung Mayen-Koblenz"
