@@ -10,6 +10,21 @@ from openpyxl import Workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "data" / "status_2022-08.xlsx"
+# The totals of the PDF of 31.08.2022, which the bundled workbook transcribes (tests of loader and CLI).
+BUNDLED_BY_STATUS = {
+    "erledigt": 56,
+    "in_bearbeitung": 19,
+    "laufend": 3,
+    "offen": 23,
+    "zurueckgestellt": 0,
+    "unbekannt": 0,
+}
+BUNDLED_BY_AREA = {
+    "E-Government und Onlinezugangsgesetz": 74,
+    "Innovatives Wissen": 6,
+    "Digitale Infrastruktur und Klimaschutz": 9,
+    "Innovative Wirtschaft- und Tourismusmanagement": 12,
+}
 
 FLAT_HEADER = [
     "ID",

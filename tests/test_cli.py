@@ -7,7 +7,7 @@ import pytest
 
 from mayen_dash.access import verify_password
 from mayen_dash.cli import main
-from tests.builders import BUNDLED, csv_bytes, xlsx_bytes
+from tests.builders import BUNDLED, BUNDLED_BY_AREA, BUNDLED_BY_STATUS, csv_bytes, xlsx_bytes
 
 
 def run(capsys, *args):
@@ -81,20 +81,8 @@ def test_summary_json(capsys):
         "report_date": "2022-08-31",
         "as_of": "2022-08-31",
         "measures": 101,
-        "by_status": {
-            "erledigt": 56,
-            "in_bearbeitung": 19,
-            "laufend": 3,
-            "offen": 23,
-            "zurueckgestellt": 0,
-            "unbekannt": 0,
-        },
-        "by_area": {
-            "E-Government und Onlinezugangsgesetz": 74,
-            "Innovatives Wissen": 6,
-            "Digitale Infrastruktur und Klimaschutz": 9,
-            "Innovative Wirtschaft- und Tourismusmanagement": 12,
-        },
+        "by_status": BUNDLED_BY_STATUS,
+        "by_area": BUNDLED_BY_AREA,
         "overdue": 0,
     }
 
