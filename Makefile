@@ -11,11 +11,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # On one's own machine: everyone at this keyboard may edit.
 run: $(VENV)/.runtime
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address localhost
+	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address localhost
 
 # For colleagues on the network: reading is public, changing data needs a signed-in editor.
 serve: $(VENV)/.runtime
-	MAYEN_SHARED=1 $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
+	MAYEN_SHARED=1 $(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address 0.0.0.0
 
 test: $(VENV)/.dev system-deps
 	$(PY) -m ruff check .

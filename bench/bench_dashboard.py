@@ -59,9 +59,9 @@ TARGET_FIRST_PAGE_S = 3.0
 
 # Filter changes as people make them in the sidebar: (name, widget key, value).
 FILTER_CHANGES = [
-    ("Organisationseinheit = Bereich 2.1", ui.KEY_UNITS, "Bereich 2.1"),
-    ("Handlungsfeld = Innovatives Wissen", ui.KEY_AREAS, "Innovatives Wissen"),
-    ("Status = offen", ui.KEY_STATUSES, "offen"),
+    ("Organisationseinheit = Bereich 2.1", ui.keys.UNITS, "Bereich 2.1"),
+    ("Handlungsfeld = Innovatives Wissen", ui.keys.AREAS, "Innovatives Wissen"),
+    ("Status = offen", ui.keys.STATUSES, "offen"),
 ]
 # Pages the filter change is measured on: the start page, and the table that shows every row.
 PAGES = {"Übersicht": None, "Maßnahmen": "pages/massnahmen.py"}

@@ -23,7 +23,7 @@ from .loader import load_report
 from .metrics import DEFINITIONS, department_names, summary
 from .model import ColumnMapping, LoadError, Report
 from .pdf import PdfError, html_to_pdf
-from .report import build_report_html, describe_filter
+from .report import build_report_html
 from .template import write_template
 from .vocabulary import COLUMNS, STATUS_LABELS, match_column, status_code_for_label
 
@@ -358,7 +358,7 @@ def _export(args: argparse.Namespace) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return EXIT_USAGE
-    described = describe_filter(filters)
+    described = filters.describe()
     message = f"{format_count(len(measures))} Maßnahmen als {FORMAT_NAMES[fmt]} geschrieben: {args.output}" + (
         f" ({described})" if described else ""
     )
@@ -396,7 +396,7 @@ def _report(args: argparse.Namespace) -> int:
         report,
         measures,
         as_of,
-        filter_text=describe_filter(filters),
+        filter_text=filters.describe(),
         previous=previous,
         previous_label=previous_label or "",
     )

@@ -31,7 +31,7 @@ from icalendar import Calendar, Event
 from .diff import normalize_title
 from .formatting import format_date, text_or_empty
 from .metrics import due_soon, overdue, overdue_mask
-from .model import Report
+from .model import Finding, Report
 from .vocabulary import COLUMN_BY_KEY, ORGANISATION_LABELS, STATUS_LABELS
 from .xlsx import Sheet, workbook_bytes
 
@@ -73,6 +73,16 @@ def display_frame(measures: pd.DataFrame, as_of: dt.date | None = None) -> pd.Da
         frame[OVERDUE_LABEL] = overdue_mask(measures, as_of)
     frame[SOURCE_ROW_LABEL] = measures["row"]
     return frame
+
+
+FINDING_COLUMNS = ("Blatt", "Zeile", "Spalte", "Hinweis")
+
+
+def findings_frame(findings: list[Finding]) -> pd.DataFrame:
+    """What was noticed in a file, one row per finding, located as Excel shows it."""
+    return pd.DataFrame(
+        [(f.sheet or "", f.row, f.column or "", f.message) for f in findings], columns=list(FINDING_COLUMNS)
+    )
 
 
 def frame_xlsx(

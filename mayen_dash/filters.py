@@ -17,7 +17,7 @@ import pandas as pd
 
 from .metrics import filter_measures
 from .model import Report
-from .vocabulary import STATUS_CODES, status_code_for_label
+from .vocabulary import STATUS_CODES, STATUS_LABELS, status_code_for_label
 
 PARAM_UNIT = "einheit"
 PARAM_AREA = "feld"
@@ -47,6 +47,19 @@ class Filters:
     def reference_date(self, report: Report) -> dt.date:
         """The date overdue is measured against: chosen, else the report's Stichtag, else today."""
         return self.as_of or report.report_date or dt.date.today()
+
+    def describe(self) -> str:
+        """The filter in force as one German line, for page captions and the report's header; "" for none."""
+        parts = []
+        if self.units:
+            parts.append("Organisationseinheit: " + ", ".join(self.units))
+        if self.areas:
+            parts.append("Handlungsfeld: " + ", ".join(self.areas))
+        if self.statuses:
+            parts.append("Status: " + ", ".join(STATUS_LABELS.get(s, s) for s in self.statuses))
+        if self.query:
+            parts.append(f"Suche: „{self.query}“")
+        return " · ".join(parts)
 
     def is_empty(self) -> bool:
         return not (self.units or self.areas or self.statuses or self.query)

@@ -32,7 +32,6 @@ from markupsafe import Markup
 
 from .charts import overdue_chart, progress_by_area_chart, status_by_unit_chart, status_chart
 from .diff import BY_SIMILARITY, CHANGE_COLUMNS, changes_frame, compare, summary_lines
-from .filters import Filters
 from .formatting import format_count, format_date, format_percent, text_or_empty
 from .metrics import DEFINITIONS, kpis, overdue
 from .model import NO_GROUP, Report
@@ -51,20 +50,6 @@ NARRATIVE_SECTIONS = (
     ("problems", "Problembereiche, erforderliche Gegenmaßnahmen und Verantwortliche"),
     ("attachments", "Anlagen"),
 )
-
-
-def describe_filter(filters: Filters) -> str:
-    """The filter in force as one German line for the report's header; "" when nothing is filtered."""
-    parts = []
-    if filters.units:
-        parts.append("Organisationseinheit: " + ", ".join(filters.units))
-    if filters.areas:
-        parts.append("Handlungsfeld: " + ", ".join(filters.areas))
-    if filters.statuses:
-        parts.append("Status: " + ", ".join(STATUS_LABELS.get(s, s) for s in filters.statuses))
-    if filters.query:
-        parts.append(f"Suche: „{filters.query}“")
-    return " · ".join(parts)
 
 
 def report_file_name(report: Report, as_of: dt.date, suffix: str = "html") -> str:
@@ -285,7 +270,7 @@ def build_report_html(
     """The status report as one self-contained HTML document (see the module docstring).
 
     `measures` is the table already filtered as on screen; `filter_text` says
-    in the header which filter applies ("" for none, see `describe_filter`);
+    in the header which filter applies ("" for none, see `Filters.describe`);
     `as_of` is the Stichtag for "überfällig". `previous` is the measure table
     of the previous report, filtered the same way; with it the report has the
     section "Änderungen seit dem letzten Bericht" (`previous_label`, e.g.

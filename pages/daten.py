@@ -8,6 +8,7 @@ is remembered for the next file of the same shape.
 import streamlit as st
 
 import ui
+from mayen_dash.exports import findings_frame
 from mayen_dash.formatting import escape_markdown, format_count, format_date
 from mayen_dash.loader import preview
 from mayen_dash.mappings import MappingMemory, signature, suggested_column, suggested_status
@@ -43,7 +44,7 @@ def show_check(source: ui.Source, report: Report) -> None:
             f"{format_count(len(report.warnings))} Hinweise zu einzelnen Zeilen. Die Zeilen werden trotzdem "
             "übernommen; bitte bei Gelegenheit in der Tabelle berichtigen."
         )
-        st.dataframe(ui.findings_table(report.warnings), hide_index=True)
+        st.dataframe(findings_frame(report.warnings), hide_index=True)
     if source.sha256 == view.snapshot.sha256:
         st.info("Diese Datei wird bereits angezeigt.")
         return

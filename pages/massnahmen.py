@@ -19,6 +19,7 @@ from mayen_dash.exports import (
     display_frame,
     export_file_name,
     export_measures,
+    findings_frame,
     measure_details,
 )
 from mayen_dash.formatting import escape_markdown, format_count
@@ -119,7 +120,7 @@ if not edits:
 st.subheader("1 geändertes Feld" if len(edits) == 1 else f"{format_count(len(edits))} geänderte Felder", anchor=False)
 if problems:
     st.error("Bitte zuerst berichtigen; so kann der Stand nicht gespeichert werden.")
-    st.dataframe(ui.findings_table(problems), hide_index=True)
+    st.dataframe(findings_frame(problems), hide_index=True)
     st.stop()
 
 snapshot = view.snapshot
@@ -148,7 +149,7 @@ right.download_button(
 # The edited file is built when it is needed: to save, or to answer "replace or keep both?".
 token = f"edit:{snapshot.id}:{report_date}:{hash(tuple(edits))}"
 save = st.button("Als neuen Stand speichern", type="primary")
-if save or st.session_state.get(ui.KEY_SAME_DATE, ("",))[0] == token:
+if save or st.session_state.get(ui.keys.SAME_DATE, ("",))[0] == token:
     try:
         changed = edited_file()
         report = replace(load_report(changed, new_name, mapping=snapshot.mapping), report_date=report_date)

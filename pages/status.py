@@ -14,7 +14,7 @@ st.header("Verteilung", anchor=False)
 ui.clickable_chart(
     ui.view_figure(status_chart),
     key="chart_status",
-    filter_key=ui.KEY_STATUSES,
+    filter_key=ui.keys.STATUSES,
     help="Anzahl und Anteil je Status an allen Maßnahmen im Filter. Ein Klick filtert auf den Status.",
 )
 
@@ -32,7 +32,7 @@ st.header("Nach Organisationseinheit", anchor=False)
 ui.clickable_chart(
     ui.view_figure(status_by_unit_chart),
     key="chart_units",
-    filter_key=ui.KEY_UNITS,
+    filter_key=ui.keys.UNITS,
     help="Maßnahmen, an denen eine Einheit beteiligt ist; gemeinsame Maßnahmen zählen bei jeder beteiligten "
     "Einheit. Ein Klick auf einen Balken filtert auf die Einheit.",
 )

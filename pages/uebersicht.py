@@ -7,7 +7,7 @@ from mayen_dash.charts import progress_by_area_chart
 from mayen_dash.formatting import escape_markdown, format_count, format_date, format_percent, safe_markdown
 from mayen_dash.metrics import DEFINITIONS, kpis
 from mayen_dash.pdf import PdfError, html_to_pdf, pdf_available
-from mayen_dash.report import build_report_html, describe_filter, report_file_name
+from mayen_dash.report import build_report_html, report_file_name
 
 view = ui.current_view()
 report = view.report
@@ -42,7 +42,7 @@ st.header("Fortschritt nach Handlungsfeld", anchor=False)
 ui.clickable_chart(
     ui.view_figure(progress_by_area_chart),
     key="chart_progress",
-    filter_key=ui.KEY_AREAS,
+    filter_key=ui.keys.AREAS,
     help="Anteile je Handlungsfeld an dessen Maßnahmen im aktuellen Filter (100 % je Balken); "
     "die Zahl im Balken ist die Anzahl. Ein Klick auf einen Balken filtert auf das Handlungsfeld.",
 )
@@ -75,7 +75,7 @@ def report_html() -> str:
         report,
         view.measures,
         view.as_of,
-        filter_text=describe_filter(view.filters),
+        filter_text=view.filters.describe(),
         previous=previous,
         previous_label=earlier.label if earlier else "",
     )
@@ -97,10 +97,10 @@ if not pdf_available():
 elif right.button("PDF erstellen", icon=":material/picture_as_pdf:"):
     with st.spinner("PDF wird erstellt …"):
         try:
-            st.session_state["report_pdf"] = (pdf_key, html_to_pdf(report_html()))
+            st.session_state[ui.keys.REPORT_PDF] = (pdf_key, html_to_pdf(report_html()))
         except PdfError as error:
             st.error(escape_markdown(str(error)))
-stored_pdf = st.session_state.get("report_pdf")
+stored_pdf = st.session_state.get(ui.keys.REPORT_PDF)
 if stored_pdf and stored_pdf[0] == pdf_key:
     right.download_button(
         "PDF herunterladen",

@@ -75,3 +75,14 @@ def test_snapshot_from_params():
     assert snapshot_from_params({"stand": ["7"]}, [1, 3]) is None
     assert snapshot_from_params({"stand": "drei"}, [1, 3]) is None
     assert snapshot_from_params({}, [1, 3]) is None
+
+
+def test_describe_names_every_criterion_in_german():
+    assert Filters().describe() == ""
+    text = Filters(
+        units=("Bereich 2.1",), areas=("Innovatives Wissen",), statuses=("offen", "in_bearbeitung"), query="x"
+    ).describe()
+    assert text == (
+        "Organisationseinheit: Bereich 2.1 · Handlungsfeld: Innovatives Wissen · "
+        "Status: offen, in Bearbeitung · Suche: „x“"
+    )

@@ -9,10 +9,9 @@ import pytest
 
 from mayen_dash import pdf
 from mayen_dash.cli import main
-from mayen_dash.filters import Filters
 from mayen_dash.loader import load_report
 from mayen_dash.metrics import filter_measures
-from mayen_dash.report import build_report_html, describe_filter, report_file_name, rich_text
+from mayen_dash.report import build_report_html, report_file_name, rich_text
 from tests.builders import BUNDLED, FLAT_HEADER, xlsx_bytes
 
 AS_OF = dt.date(2023, 1, 1)
@@ -248,15 +247,7 @@ def test_rich_text():
     assert str(rich_text("")) == ""
 
 
-def test_describe_filter_and_file_name(bundled):
-    assert describe_filter(Filters()) == ""
-    text = describe_filter(
-        Filters(units=("Bereich 2.1",), areas=("Innovatives Wissen",), statuses=("offen", "in_bearbeitung"), query="x")
-    )
-    assert text == (
-        "Organisationseinheit: Bereich 2.1 · Handlungsfeld: Innovatives Wissen · "
-        "Status: offen, in Bearbeitung · Suche: „x“"
-    )
+def test_file_name(bundled):
     assert report_file_name(bundled, AS_OF) == "statusbericht_2022-08-31.html"
 
 

@@ -57,7 +57,8 @@ def _streamlit_command() -> list[str]:
 def dashboard_process(
     data_dir: Path, log: IO[str], startup_seconds: float = 60
 ) -> Iterator[tuple[str, float, subprocess.Popen[bytes]]]:
-    """`streamlit run app.py` on a free loopback port with its own data folder and no file watcher.
+    """`streamlit run server.py` (the ASGI entry, as `make run` starts it) on a free loopback port,
+    with its own data folder and no file watcher.
 
     Yields the base URL, the seconds until the health endpoint answered and the server process (its pid is
     the Streamlit server itself, for a load test that watches its memory); stops the server after.
@@ -67,7 +68,7 @@ def dashboard_process(
     command = [
         *_streamlit_command(),
         "run",
-        "app.py",
+        "server.py",
         "--server.port",
         str(port),
         "--server.address",

@@ -184,7 +184,7 @@ def test_link_with_unit_opens_the_filtered_view(page: Page):
     open_page(page, "?einheit=Bereich%202.1")
     expect(metric(page, "Maßnahmen")).to_have_text("9")
     expect(sidebar_multiselect(page, "Organisationseinheit")).to_contain_text("Bereich 2.1")
-    expect(main_caption(page)).to_contain_text("Einheit: Bereich 2.1")
+    expect(main_caption(page)).to_contain_text("Organisationseinheit: Bereich 2.1")
 
 
 def test_choosing_a_unit_in_the_sidebar_filters_and_goes_into_the_link(page: Page):
@@ -222,7 +222,7 @@ def test_filter_persists_when_switching_pages(page: Page):
     expect(sidebar_multiselect(page, "Organisationseinheit")).to_contain_text("Bereich 2.1")
 
     navigate(page, "Status")
-    expect(main_caption(page)).to_contain_text("Einheit: Bereich 2.1")
+    expect(main_caption(page)).to_contain_text("Organisationseinheit: Bereich 2.1")
 
     navigate(page, "Übersicht")
     expect(metric(page, "Maßnahmen")).to_have_text("9")

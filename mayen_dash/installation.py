@@ -1,0 +1,141 @@
+"""One installation's store and the reports parsed from it, shared by every session, route and thread.
+
+The dashboard's pages, the server's own routes (open data, calendars, health) and the
+start-up warm-up all read the same stored reports. Parsing one takes about 1.7 s per
+100,000 measures and holds it in memory once: a report must therefore be parsed once per
+process and shared, never copied per session (with a copy per session the server grew by
+about 200 MB per session at 100,000 measures).
+
+Stored files never change, so a report is keyed by its snapshot's id, content hash and
+Stichtag; the list of snapshots itself is read from the store on every call, so that a
+Stand deleted by another app server is never served from here.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import replace
+from typing import Generic, TypeVar
+
+from .diff import Comparison, compare
+from .filters import Filters
+from .loader import load_report
+from .model import Report
+from .settings import BUNDLED_REPORT, data_dir
+from .store import DB_URL_ENV, Snapshot, SnapshotStore
+
+# Reports kept per process: the Stand shown, the one before it and a few opened in Vergleich or Verlauf.
+REPORTS_KEPT = 16
+COMPARISONS_KEPT = 8
+# Installations kept per process: one in production; tests open one per temporary data folder.
+INSTALLATIONS_KEPT = 4
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class SharedCache(Generic[K, V]):
+    """A small LRU cache that computes each key once, even when many threads ask for it at the same moment.
+
+    functools.lru_cache would let two sessions opening the same new Stand parse it twice
+    side by side, doubling both the time and the peak memory of that moment.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._values: OrderedDict[K, V] = OrderedDict()
+        self._locks: dict[K, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: K) -> bool:
+        with self._lock:
+            return key in self._values
+
+    def get(self, key: K, compute: Callable[[], V]) -> V:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            key_lock = self._locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            value = compute()
+            with self._lock:
+                self._values[key] = value
+                self._values.move_to_end(key)
+                while len(self._values) > self._size:
+                    self._values.popitem(last=False)
+                self._locks.pop(key, None)
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+def _report_key(snapshot: Snapshot) -> tuple[int, str, object]:
+    return (snapshot.id, snapshot.sha256, snapshot.report_date)
+
+
+class Installation:
+    """The stored reports of one installation, as every part of the server reads them."""
+
+    def __init__(self, store: SnapshotStore) -> None:
+        self.store = store
+        self._reports: SharedCache[tuple, Report] = SharedCache(REPORTS_KEPT)
+        self._comparisons: SharedCache[tuple, Comparison] = SharedCache(COMPARISONS_KEPT)
+
+    def snapshots(self) -> list[Snapshot]:
+        """Every stored report, oldest first; the bundled report is stored when there is none."""
+        found = self.store.snapshots()
+        if not found:
+            self.store.ensure_seeded(BUNDLED_REPORT)
+            found = self.store.snapshots()
+        return found
+
+    def has_report(self, snapshot: Snapshot) -> bool:
+        """Whether the report is parsed already (so that the page need not announce a wait)."""
+        return _report_key(snapshot) in self._reports
+
+    def report(self, snapshot: Snapshot) -> Report:
+        """The Report of a snapshot with the Stichtag it was stored under, parsed once per process."""
+        return self._reports.get(_report_key(snapshot), lambda: self._parse(snapshot))
+
+    def _parse(self, snapshot: Snapshot) -> Report:
+        data, name = self.store.original(snapshot.id)
+        report = load_report(data, name, mapping=snapshot.mapping)
+        return replace(report, report_date=snapshot.report_date)
+
+    def comparison(
+        self, older: Snapshot, newer: Snapshot, filters: Filters, unpaired: tuple[Hashable, ...] = ()
+    ) -> Comparison:
+        """The changes between two stored reports under a filter, computed once per choice.
+
+        `unpaired` names old rows whose close-title partner the user rejected. A Vergleich of
+        two Land-wide lists takes a second or more; every widget on the page would pay it again.
+        """
+        key = (_report_key(older), _report_key(newer), filters, unpaired)
+        return self._comparisons.get(
+            key,
+            lambda: compare(
+                filters.apply(self.report(older)), filters.apply(self.report(newer)), dict.fromkeys(unpaired)
+            ),
+        )
+
+
+_installations: SharedCache[str, Installation] = SharedCache(INSTALLATIONS_KEPT)
+
+
+def location() -> str:
+    """Where this process's installation keeps its reports: MAYEN_DB_URL, else the data folder."""
+    return os.environ.get(DB_URL_ENV) or str(data_dir().resolve())
+
+
+def installation() -> Installation:
+    """The installation of this process's environment, created on first use and shared afterwards."""
+    return _installations.get(location(), lambda: Installation(SnapshotStore.from_environment()))

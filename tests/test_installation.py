@@ -1,0 +1,78 @@
+"""The shared report cache: one parse per Stand, however many sessions ask at once."""
+
+import threading
+import time
+
+import pytest
+
+from mayen_dash import installation as installation_module
+from mayen_dash.installation import Installation, SharedCache
+from mayen_dash.store import SnapshotStore
+from tests.builders import BUNDLED
+
+
+def test_shared_cache_computes_a_key_once_under_concurrent_requests():
+    cache: SharedCache[str, int] = SharedCache(size=2)
+    calls = []
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.2)
+        return 42
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(cache.get("a", slow))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [42] * 8
+    assert len(calls) == 1
+
+
+def test_shared_cache_evicts_the_least_recently_used():
+    cache: SharedCache[str, str] = SharedCache(size=2)
+    cache.get("a", lambda: "A")
+    cache.get("b", lambda: "B")
+    cache.get("a", lambda: "A again")  # a is now the most recent
+    cache.get("c", lambda: "C")
+    assert "a" in cache
+    assert "b" not in cache
+    assert "c" in cache
+
+
+@pytest.fixture
+def shared(tmp_path):
+    store = SnapshotStore(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    yield Installation(store)
+    store.close()
+
+
+def test_first_visit_seeds_the_bundled_report_and_parses_it_once(shared, monkeypatch):
+    (snapshot,) = shared.snapshots()
+    assert snapshot.file_name == BUNDLED.name
+    parsed = []
+    original = installation_module.load_report
+    monkeypatch.setattr(installation_module, "load_report", lambda *a, **k: parsed.append(1) or original(*a, **k))
+    first = shared.report(snapshot)
+    again = shared.report(snapshot)
+    assert again is first
+    assert len(parsed) == 1
+    assert len(first.measures) == 101
+
+
+def test_a_deleted_stand_is_no_longer_listed(shared):
+    (snapshot,) = shared.snapshots()
+    shared.report(snapshot)
+    shared.store.delete(snapshot.id)
+    listed = shared.snapshots()  # empty again: the bundled report is stored anew, under a new id
+    assert [s.id for s in listed] != [snapshot.id]
+
+
+def test_installation_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("MAYEN_DB_URL", raising=False)
+    monkeypatch.setenv("MAYEN_DATA_DIR", str(tmp_path / "one"))
+    one = installation_module.installation()
+    assert installation_module.installation() is one
+    monkeypatch.setenv("MAYEN_DATA_DIR", str(tmp_path / "two"))
+    assert installation_module.installation() is not one

@@ -1,0 +1,40 @@
+"""Streamlit glue shared by app.py and the pages, one question per module.
+
+Everything that computes lives in mayen_dash; this package only moves values between
+Streamlit's session state, the URL and the package. Pages `import ui` and use the names
+below; the modules say where each one lives.
+"""
+
+from . import keys
+from .charts import chart, clickable_chart, view_figure
+from .data import Source, comparison, load_source, snapshot_report, snapshots, store
+from .editors import delete_snapshot, same_date_choice, show_notice, store_and_show
+from .sidebar import show_snapshot
+from .signin import access, can_edit, editors_only
+from .view import View, build_view, current_view, filter_caption, previous_snapshot
+
+__all__ = [
+    "Source",
+    "View",
+    "access",
+    "build_view",
+    "can_edit",
+    "chart",
+    "clickable_chart",
+    "comparison",
+    "current_view",
+    "delete_snapshot",
+    "editors_only",
+    "filter_caption",
+    "keys",
+    "load_source",
+    "previous_snapshot",
+    "same_date_choice",
+    "show_notice",
+    "show_snapshot",
+    "snapshot_report",
+    "snapshots",
+    "store",
+    "store_and_show",
+    "view_figure",
+]

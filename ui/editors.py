@@ -1,0 +1,73 @@
+"""What editors do to the stored reports: store a checked file, answer a Stichtag conflict, delete a Stand."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mayen_dash.formatting import escape_markdown
+from mayen_dash.model import Report
+from mayen_dash.store import SameDateError, Snapshot, StoreError
+
+from . import keys
+from .data import Source, store
+from .sidebar import show_snapshot
+from .signin import can_edit
+
+
+def store_and_show(source: Source, report: Report, on_same_date: str = "ask", token: str = "") -> None:
+    """Store an accepted file as a snapshot and switch every page to it.
+
+    A second file for a stored Stichtag is not stored yet: the conflict is kept, under
+    `token` (default: the file's hash), for `same_date_choice` to ask: replace or keep both.
+    """
+    if not can_edit():
+        st.error("Speichern ist nur für angemeldete Bearbeiter möglich.")
+        return
+    try:
+        result = store().add(source.data, source.name, report, source.mapping, on_same_date=on_same_date)
+    except SameDateError as conflict:
+        st.session_state[keys.SAME_DATE] = (token or source.sha256, str(conflict))
+        st.rerun()
+    except StoreError as error:
+        st.error(escape_markdown(str(error)))
+        return
+    st.session_state.pop(keys.SAME_DATE, None)
+    label = escape_markdown(result.snapshot.label)
+    st.session_state[keys.NOTICE] = (
+        f"Gespeichert und angezeigt: {label}."
+        if result.created
+        else f"Diese Datei ist schon gespeichert ({label}); sie wird jetzt angezeigt."
+    )
+    show_snapshot(result.snapshot.id)
+    st.rerun()
+
+
+def delete_snapshot(snapshot: Snapshot) -> None:
+    """Delete a stored report for good (editors only) and show the newest that is left."""
+    if not can_edit():
+        st.error("Löschen ist nur für angemeldete Bearbeiter möglich.")
+        return
+    store().delete(snapshot.id)
+    st.session_state[keys.NOTICE] = f"Gelöscht: {escape_markdown(snapshot.label)}."
+    st.rerun()
+
+
+def same_date_choice(source: Source, report: Report, token: str = "") -> bool:
+    """If storing `source` met a stored Stichtag, ask: replace or keep both. True while asking."""
+    token = token or source.sha256
+    conflict = st.session_state.get(keys.SAME_DATE)
+    if not conflict or conflict[0] != token:
+        return False
+    st.warning(escape_markdown(conflict[1]))
+    left, right = st.columns(2)
+    if left.button("Ersetzen", type="primary"):
+        store_and_show(source, report, "replace", token)
+    if right.button("Beide behalten"):
+        store_and_show(source, report, "keep", token)
+    return True
+
+
+def show_notice() -> None:
+    """The message of the last store or delete, once, on whatever page follows."""
+    if notice := st.session_state.pop(keys.NOTICE, None):
+        st.success(notice)

@@ -1,0 +1,269 @@
+"""Everything that reaches into Streamlit's front end, in one place, pinned to one Streamlit version.
+
+Streamlit 1.67 has no locale: its page says `<html lang="en">` and its widgets speak English
+("Drag and drop file here", "Download as CSV", "Choose date"). The dashboard serves its own
+copy of Streamlit's index.html instead, with
+
+- `lang="de"`, so that screen readers speak German and `hyphens: auto` breaks German words;
+- a small script that puts German text in place of Streamlit's English wherever it appears
+  (text, aria-label, title, placeholder, alt), by exact text or by pattern, as soon as the
+  element is drawn (a MutationObserver: before the browser paints, so nothing flickers);
+- the dashboard's CSS: contrast, focus, phone and projector layouts.
+
+Each English text below was read from the installed Streamlit's front end bundle;
+tests/test_frontend.py fails when an upgrade drops one of them from the bundle, and the
+browser tests fail when English reaches the screen. Upgrading Streamlit therefore means:
+change STREAMLIT_VERSION, run the tests, mend the tables below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+import streamlit
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+STREAMLIT_VERSION = "1.67.0"
+STATIC_DIR = Path(streamlit.__file__).parent / "static"
+PAGE_TITLE = "Mayen Digital-Dashboard"
+LANGUAGE = "de"
+
+# Attributes a screen reader or a tooltip reads out.
+ATTRIBUTES = ("aria-label", "title", "placeholder", "alt", "aria-roledescription", "aria-description")
+
+# English text of Streamlit's front end → German, matched against the whole (trimmed) text.
+TEXTS: dict[str, str] = {
+    # page frame, sidebar, menu
+    "Skip to main content": "Zum Hauptinhalt springen",
+    "Collapse sidebar": "Seitenleiste einklappen",
+    "Expand sidebar": "Seitenleiste ausklappen",
+    "Main menu": "Hauptmenü",
+    "Running...": "Wird ausgeführt …",
+    "Stop": "Anhalten",
+    "Rerun": "Neu ausführen",
+    "Print": "Drucken",
+    "Settings": "Einstellungen",
+    "View less": "Weniger anzeigen",
+    "Link to heading": "Link zu dieser Überschrift",
+    "Copy to clipboard": "In die Zwischenablage kopieren",
+    "Close": "Schließen",
+    # connection loss
+    "Connection error": "Verbindung unterbrochen",
+    "Connecting": "Verbindung wird hergestellt",
+    "Please wait...": "Bitte warten …",
+    # select boxes, multiselects
+    "Choose an option": "Bitte wählen",
+    "Choose options": "Bitte wählen",
+    "No results": "Keine Treffer",
+    "No options to select": "Keine Auswahl möglich",
+    "Clear all": "Alle entfernen",
+    "Clear value": "Auswahl entfernen",
+    "Select all": "Alle auswählen",
+    # date input
+    "Choose date": "Datum wählen",
+    "Previous month": "Voriger Monat",
+    "Next month": "Nächster Monat",
+    "Calendar.": "Kalender",
+    "Calendar": "Kalender",
+    # text input, forms
+    "Show password": "Kennwort zeigen",
+    "Hide password": "Kennwort verbergen",
+    # file uploader
+    "Drag and drop files here": "Dateien hierher ziehen",
+    "Upload": "Datei auswählen",
+    "Delete": "Entfernen",
+    "Uploading...": "Wird hochgeladen …",
+    "Previous page": "Vorige Seite",
+    "Next page": "Nächste Seite",
+    # tables: toolbar, search, column menu
+    "Download as CSV": "Als CSV herunterladen",
+    "Search": "Suchen",
+    "Type to search": "Suchbegriff eingeben",
+    "Fullscreen": "Vollbild",
+    "Close fullscreen": "Vollbild beenden",
+    "Exit fullscreen": "Vollbild beenden",
+    "Show/hide columns": "Spalten ein-/ausblenden",
+    "Add row": "Zeile hinzufügen",
+    "Delete row": "Zeile löschen",
+    "Sort ascending": "Aufsteigend sortieren",
+    "Sort descending": "Absteigend sortieren",
+    "Pin column": "Spalte fixieren",
+    "Unpin column": "Fixierung lösen",
+    "Hide column": "Spalte ausblenden",
+    "Format": "Format",
+    "Autosize": "Breite anpassen",
+    "Automatic": "Automatisch",
+    "Copy": "Kopieren",
+    "Paste": "Einfügen",
+    "True": "ja",
+    "False": "nein",
+    # toolbar of an element
+    "Show data": "Daten zeigen",
+}
+
+# Texts composed at run time: (regular expression over the whole trimmed text, German replacement).
+PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"^Help for (.+)$", r"Hilfe zu \1"),
+    (r"^Limit (\d+)MB per file(?: • (.+))?$", r"Höchstens \1 MB je Datei · \2"),
+    (r"^(\d+(?:\.\d+)?)(B|KB|MB|GB)$", r"\1 \2"),
+    (r"^(.+) files are not allowed\.$", r"Dateien vom Typ \1 werden nicht angenommen."),
+    (r"^File must be (.+) or smaller\.$", r"Die Datei darf höchstens \1 groß sein."),
+    (r"^Remove (.+)$", r"\1 entfernen"),
+    (r"^Delete (.+)$", r"\1 entfernen"),
+    (r"^Show (\d+) more$", r"\1 weitere zeigen"),
+    (r"^(\d+) rows?$", r"\1 Zeilen"),
+)
+
+# Selectors of text that the script leaves alone: the dashboard's own content can contain any word.
+_SKIP = ".stMarkdown, [data-testid='stMetricValue'], .main-svg"
+
+
+def check_version() -> None:
+    """Refuse to start on a Streamlit whose front end these tables were not written for."""
+    if streamlit.__version__ != STREAMLIT_VERSION:
+        raise RuntimeError(
+            f"web/frontend.py is written for Streamlit {STREAMLIT_VERSION}, installed is {streamlit.__version__}: "
+            "check the translations against the new front end (tests/test_frontend.py) and raise STREAMLIT_VERSION."
+        )
+
+
+def german_script() -> str:
+    """The script that replaces Streamlit's English texts, with the tables above as data."""
+    patterns = [[source, replacement.replace("\\", "$")] for source, replacement in PATTERNS]
+    return _SCRIPT_TEMPLATE % {
+        "texts": json.dumps(TEXTS, ensure_ascii=False),
+        "patterns": json.dumps(patterns, ensure_ascii=False),
+        "attributes": json.dumps(ATTRIBUTES),
+        "skip": json.dumps(_SKIP),
+    }
+
+
+_SCRIPT_TEMPLATE = """
+(() => {
+  const texts = new Map(Object.entries(%(texts)s));
+  const patterns = %(patterns)s.map(([source, target]) => [new RegExp(source), target]);
+  const attributes = %(attributes)s;
+  const skip = %(skip)s;
+  const german = (text) => {
+    const trimmed = text.trim();
+    if (!trimmed || trimmed.length > 300) return null;
+    let result = texts.get(trimmed);
+    if (result === undefined) {
+      for (const [pattern, target] of patterns) {
+        if (pattern.test(trimmed)) { result = trimmed.replace(pattern, target); break; }
+      }
+    }
+    return result === undefined || result === trimmed ? null : text.replace(trimmed, result);
+  };
+  const translateText = (node) => {
+    const parent = node.parentElement;
+    if (!parent || parent.closest(skip)) return;
+    const result = german(node.data);
+    if (result !== null) node.data = result;
+  };
+  const translateAttributes = (element) => {
+    for (const name of attributes) {
+      const value = element.getAttribute(name);
+      if (value === null) continue;
+      const result = german(value);
+      if (result !== null) element.setAttribute(name, result);
+    }
+  };
+  const translateTree = (root) => {
+    if (root.nodeType === Node.TEXT_NODE) { translateText(root); return; }
+    if (root.nodeType !== Node.ELEMENT_NODE) return;
+    translateAttributes(root);
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.nodeType === Node.TEXT_NODE) translateText(node); else translateAttributes(node);
+    }
+  };
+  const observer = new MutationObserver((mutations) => {
+    for (const mutation of mutations) {
+      if (mutation.type === "childList") mutation.addedNodes.forEach(translateTree);
+      else if (mutation.type === "characterData") translateText(mutation.target);
+      else translateAttributes(mutation.target);
+    }
+  });
+  observer.observe(document.documentElement, {
+    subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: attributes,
+  });
+  document.addEventListener("DOMContentLoaded", () => translateTree(document.body));
+})();
+"""
+
+STYLESHEET = Path(__file__).with_name("frontend.css")
+
+
+@cache
+def index_html() -> str:
+    """Streamlit's index.html in German, with the translating script and the dashboard's stylesheet inline."""
+    check_version()
+    page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    replacements = {
+        '<html lang="en">': f'<html lang="{LANGUAGE}">',
+        "<title>Streamlit</title>": f"<title>{html.escape(PAGE_TITLE)}</title>",
+        "<head>": "<head>\n    <script>" + german_script() + "</script>\n"
+        "    <style>" + STYLESHEET.read_text(encoding="utf-8") + "</style>",
+    }
+    for english, german in replacements.items():
+        if english not in page:
+            raise RuntimeError(f"Streamlit's index.html no longer contains {english!r}; see web/frontend.py")
+        page = page.replace(english, german, 1)
+    return page
+
+
+def _etag() -> str:
+    return '"' + hashlib.sha256(index_html().encode()).hexdigest()[:16] + '"'
+
+
+async def german_index(request: Request) -> Response:
+    """Every page of the dashboard starts from the German index.html (never cached: it names the bundles)."""
+    etag = _etag()
+    headers = {"Cache-Control": "no-cache", "ETag": etag}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return HTMLResponse(index_html(), headers=headers)
+
+
+class PageNameConvertor(Convertor):
+    """One path segment without a dot: a page of the dashboard, never a file such as favicon.png."""
+
+    regex = r"[^/.]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("page", PageNameConvertor())
+
+
+def routes() -> list[BaseRoute]:
+    """The German index for the start page and for every page path (/status, /daten, …)."""
+    return [
+        Route("/", german_index, methods=["GET", "HEAD"]),
+        Route("/{page:page}", german_index, methods=["GET", "HEAD"]),
+    ]
+
+
+def bundle_text() -> str:
+    """All of Streamlit's front-end JavaScript as one text, for the test that the English sources still exist."""
+    scripts = (STATIC_DIR / "static").rglob("*.js")
+    return "\n".join(path.read_text(encoding="utf-8", errors="replace") for path in scripts)
+
+
+def english_sources() -> list[str]:
+    """The English texts and the fixed parts of the patterns, as they must occur in the bundle."""
+    fixed = [re.sub(r"\(.*?\)\??|[\^$\\]", " ", source).split("  ")[0].strip() for source, _ in PATTERNS]
+    return [*TEXTS, *(part for part in fixed if part)]
