@@ -10,11 +10,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: run serve test test-fast test-browser lint bench bench-all system-deps template clean
 
 # On one's own machine: everyone at this keyboard may edit.
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime $(VENV)/.static
 	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address localhost
 
 # For colleagues on the network: reading is public, changing data needs a signed-in editor.
-serve: $(VENV)/.runtime
+serve: $(VENV)/.runtime $(VENV)/.static
 	MAYEN_SHARED=1 $(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address 0.0.0.0
 
 test: $(VENV)/.dev system-deps
@@ -50,6 +50,11 @@ $(PY):
 
 $(VENV)/.runtime: requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Streamlit's front-end bundles compressed once (brotli, gzip) for the server to send (web/compression.py).
+$(VENV)/.static: $(VENV)/.runtime web/compression.py
+	$(PY) -m web.compression
 	touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime

@@ -1,21 +1,25 @@
 """The dashboard's ASGI entry point: `make run` and `make serve` start it with `streamlit run server.py`.
 
 st.App runs app.py as the Streamlit script and adds what Streamlit does not offer: a German
-page (web/frontend.py), a German message with a reference number for uncaught errors
+page (web/frontend.py), compressed front-end bundles (web/compression.py), a warm start
+(web/startup.py), a German message with a reference number for uncaught errors
 (web/errors.py), and the server's own routes and middleware.
 """
 
 import logging
 
 import streamlit as st
+from starlette.middleware import Middleware
 
-from web import errors, frontend
+from web import compression, errors, frontend, startup
 
 logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
 frontend.check_version()
 
 app = st.App(
     "app.py",
+    lifespan=startup.lifespan,
     routes=frontend.routes(),
+    middleware=[Middleware(compression.StaticCompression)],
     on_script_error=errors.on_script_error,
 )

@@ -13,6 +13,7 @@ Stand deleted by another app server is never served from here.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -25,7 +26,9 @@ from .filters import Filters
 from .loader import load_report
 from .model import Report
 from .settings import BUNDLED_REPORT, data_dir
-from .store import DB_URL_ENV, Snapshot, SnapshotStore
+from .store import DB_URL_ENV, Snapshot, SnapshotStore, StoreError
+
+log = logging.getLogger(__name__)
 
 # Reports kept per process: the Stand shown, the one before it and a few opened in Vergleich or Verlauf.
 REPORTS_KEPT = 16
@@ -107,8 +110,15 @@ class Installation:
         return self._reports.get(_report_key(snapshot), lambda: self._parse(snapshot))
 
     def _parse(self, snapshot: Snapshot) -> Report:
-        data, name = self.store.original(snapshot.id)
-        report = load_report(data, name, mapping=snapshot.mapping)
+        """The report in ready form if the store kept it, else parsed from the original and kept for next time."""
+        report = self.store.derived_report(snapshot.id)
+        if report is None:
+            data, name = self.store.original(snapshot.id)
+            report = load_report(data, name, mapping=snapshot.mapping)
+            try:
+                self.store.keep_derived(snapshot.id, report)
+            except StoreError:
+                log.warning("could not keep the ready form of Stand %s; it is parsed again next time", snapshot.id)
         return replace(report, report_date=snapshot.report_date)
 
     def comparison(

@@ -35,6 +35,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event, exc
 
+from . import derived
 from .formatting import format_date
 from .loader import load_report
 from .model import MEASURE_COLUMNS, ColumnMapping, Report, area_categories
@@ -97,6 +98,18 @@ measures_table = sa.Table(
     sa.Column("remarks", sa.Text),
     sa.Column("sheet", sa.Text),
     sa.Column("row", sa.Integer, nullable=False),
+)
+
+# Each Stand's report in ready form (mayen_dash/derived.py), so that a restart need not parse the original
+# again; a row whose loader_version is not today's is ignored and replaced.
+derived_table = sa.Table(
+    "derived_reports",
+    metadata,
+    sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshots.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("loader_version", sa.String(64), nullable=False),
+    sa.Column("measures", sa.LargeBinary, nullable=False),
+    sa.Column("scorecard", sa.LargeBinary, nullable=False),
+    sa.Column("meta", sa.LargeBinary, nullable=False),
 )
 
 # One row; every write transaction updates it first, which serialises writers on both databases.
@@ -293,6 +306,12 @@ def _insert_measures(connection: sa.Connection, rows: list[dict[str, Any]]) -> N
         connection.execute(measures_table.insert(), rows)
 
 
+def _insert_derived(connection: sa.Connection, snapshot_id: int, ready: dict[str, bytes]) -> None:
+    connection.execute(
+        derived_table.insert().values(snapshot_id=snapshot_id, loader_version=derived.LOADER_VERSION, **ready)
+    )
+
+
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets readers go on while one process writes; the busy timeout makes a second writer wait, not fail.
 
@@ -431,6 +450,7 @@ class SnapshotStore:
 
     @staticmethod
     def _delete(connection: sa.Connection, snapshot_id: int) -> bool:
+        connection.execute(derived_table.delete().where(derived_table.c.snapshot_id == snapshot_id))
         connection.execute(measures_table.delete().where(measures_table.c.snapshot_id == snapshot_id))
         return connection.execute(snapshots_table.delete().where(snapshots_table.c.id == snapshot_id)).rowcount > 0
 
@@ -479,6 +499,7 @@ class SnapshotStore:
             if existing:
                 return AddResult(existing, created=False)
             rows = _measure_rows(report.measures)  # the slow part of a big report, done before taking the lock
+            ready = derived.to_parts(report)
             try:
                 with self._writing() as connection:
                     if only_if_empty and connection.execute(sa.select(snapshots_table.c.id).limit(1)).first():
@@ -508,6 +529,7 @@ class SnapshotStore:
                     for row in rows:
                         row["snapshot_id"] = snapshot_id
                     _insert_measures(connection, rows)
+                    _insert_derived(connection, snapshot_id, ready)
                     return AddResult(self._get(connection, snapshot_id), created=True, replaced=replaced)
             except exc.IntegrityError:
                 # Only a writer that bypasses the lock can get here first; the file is then stored: a duplicate.
@@ -570,6 +592,28 @@ class SnapshotStore:
             raise SnapshotNotFoundError(snapshot_id)
         return bytes(row.original), row.file_name
 
+    def derived_report(self, snapshot_id: int) -> Report | None:
+        """The Stand's report in ready form, if it was kept by today's loader; None means: parse the original."""
+        d = derived_table.c
+        with self._available(), self._engine.connect() as connection:
+            row = connection.execute(
+                sa.select(d.measures, d.scorecard, d.meta).where(
+                    d.snapshot_id == snapshot_id, d.loader_version == derived.LOADER_VERSION
+                )
+            ).first()
+        if row is None:
+            return None
+        return derived.from_parts({"measures": row.measures, "scorecard": row.scorecard, "meta": row.meta})
+
+    def keep_derived(self, snapshot_id: int, report: Report) -> None:
+        """Keep a report parsed from the original in ready form, replacing one of an older loader."""
+        ready = derived.to_parts(report)
+        d = derived_table.c
+        with self._available(), self._writing() as connection:
+            if connection.execute(sa.select(snapshots_table.c.id).where(snapshots_table.c.id == snapshot_id)).first():
+                connection.execute(derived_table.delete().where(d.snapshot_id == snapshot_id))
+                _insert_derived(connection, snapshot_id, ready)
+
     def measures(self, snapshot_id: int) -> pd.DataFrame:
         """The snapshot's measures with exactly the columns and dtypes of Report.measures, in report order."""
         m = measures_table.c
@@ -609,6 +653,17 @@ class SnapshotStore:
                 "count": np.array(counts, dtype="int64"),
             }
         )
+
+
+def default_snapshot(snapshots: list[Snapshot]) -> Snapshot:
+    """The Stand every page shows unless another is chosen: the last in the order of snapshots()."""
+    return snapshots[-1]
+
+
+def previous_snapshot(snapshots: list[Snapshot], snapshot: Snapshot) -> Snapshot | None:
+    """The Stand before `snapshot` in the order of snapshots(), for "changes since the last report"."""
+    position = [s.id for s in snapshots].index(snapshot.id)
+    return snapshots[position - 1] if position > 0 else None
 
 
 def snapshot_table(snapshots: list[Snapshot]) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from mayen_dash import installation as installation_module
+from mayen_dash import store as store_module
 from mayen_dash.installation import Installation, SharedCache
 from mayen_dash.store import SnapshotStore
 from tests.builders import BUNDLED
@@ -48,17 +49,38 @@ def shared(tmp_path):
     store.close()
 
 
-def test_first_visit_seeds_the_bundled_report_and_parses_it_once(shared, monkeypatch):
+@pytest.fixture
+def parsed(monkeypatch) -> list[str]:
+    """The names of the files parsed from their original bytes."""
+    names: list[str] = []
+    original = installation_module.load_report
+
+    def counting(data, name, **kwargs):
+        names.append(name)
+        return original(data, name, **kwargs)
+
+    monkeypatch.setattr(installation_module, "load_report", counting)
+    return names
+
+
+def test_first_visit_seeds_the_bundled_report_and_reads_it_without_parsing(shared, parsed):
     (snapshot,) = shared.snapshots()
     assert snapshot.file_name == BUNDLED.name
-    parsed = []
-    original = installation_module.load_report
-    monkeypatch.setattr(installation_module, "load_report", lambda *a, **k: parsed.append(1) or original(*a, **k))
     first = shared.report(snapshot)
-    again = shared.report(snapshot)
-    assert again is first
-    assert len(parsed) == 1
+    assert shared.report(snapshot) is first
+    assert parsed == []  # stored with its ready form
     assert len(first.measures) == 101
+
+
+def test_without_a_ready_form_the_original_is_parsed_once_and_kept(shared, parsed, monkeypatch):
+    (snapshot,) = shared.snapshots()
+    monkeypatch.setattr(store_module.derived, "LOADER_VERSION", "a-newer-loader")
+    report = shared.report(snapshot)
+    assert parsed == [BUNDLED.name]
+    assert len(report.measures) == 101
+    restarted = Installation(shared.store)  # a new process: the report it needs is ready now
+    restarted.report(snapshot)
+    assert parsed == [BUNDLED.name]
 
 
 def test_a_deleted_stand_is_no_longer_listed(shared):

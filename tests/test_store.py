@@ -634,3 +634,35 @@ def test_a_schema_that_cannot_be_created_is_unavailable_not_refused(tmp_path, mo
 
     with pytest.raises(StoreUnavailableError, match="nicht erreichbar"):
         SnapshotStore(sa.URL.create("sqlite", database=str(tmp_path / "neu.sqlite3")))
+
+
+# --- the report in ready form (mayen_dash/derived.py) -------------------------------------------------
+
+
+def test_an_added_stand_keeps_its_report_in_ready_form(store):
+    data = BUNDLED.read_bytes()
+    report = load_report(data, BUNDLED.name)
+    snapshot = store.add(data, BUNDLED.name, report).snapshot
+    ready = store.derived_report(snapshot.id)
+    assert ready is not None
+    pd.testing.assert_frame_equal(ready.measures, report.measures)
+    assert ready.info == report.info
+
+
+def test_a_ready_form_of_another_loader_is_not_used_and_can_be_replaced(store, monkeypatch):
+    data = BUNDLED.read_bytes()
+    report = load_report(data, BUNDLED.name)
+    snapshot = store.add(data, BUNDLED.name, report).snapshot
+    monkeypatch.setattr(store_module.derived, "LOADER_VERSION", "a-newer-loader")
+    assert store.derived_report(snapshot.id) is None
+    store.keep_derived(snapshot.id, report)
+    assert store.derived_report(snapshot.id) is not None
+
+
+def test_deleting_a_stand_deletes_its_ready_form(store):
+    data = BUNDLED.read_bytes()
+    snapshot = store.add(data, BUNDLED.name, load_report(data, BUNDLED.name)).snapshot
+    store.delete(snapshot.id)
+    assert store.derived_report(snapshot.id) is None
+    store.keep_derived(snapshot.id, load_report(data, BUNDLED.name))  # a Stand deleted meanwhile: nothing kept
+    assert store.derived_report(snapshot.id) is None

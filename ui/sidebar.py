@@ -9,7 +9,7 @@ import streamlit as st
 from mayen_dash.filters import PARAM_SNAPSHOT, PARAMS, Filters, from_params, snapshot_from_params
 from mayen_dash.formatting import escape_markdown, format_date
 from mayen_dash.model import Report
-from mayen_dash.store import LOCAL_TIME, Snapshot
+from mayen_dash.store import LOCAL_TIME, Snapshot, default_snapshot
 from mayen_dash.vocabulary import STATUS_CODES, STATUS_LABELS
 
 from . import keys
@@ -32,7 +32,7 @@ def snapshot_picker(stored: list[Snapshot]) -> Snapshot:
     if pending in by_id:
         state[keys.SNAPSHOT] = pending
     elif state.get(keys.SNAPSHOT) not in by_id:
-        state[keys.SNAPSHOT] = snapshot_from_params(_params(), list(by_id)) or stored[-1].id
+        state[keys.SNAPSHOT] = snapshot_from_params(_params(), list(by_id)) or default_snapshot(stored).id
     st.sidebar.selectbox(
         "Stand",
         [s.id for s in reversed(stored)],

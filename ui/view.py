@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from mayen_dash import store
 from mayen_dash.filters import Filters
 from mayen_dash.formatting import escape_markdown, format_date
 from mayen_dash.model import Report
@@ -60,8 +61,7 @@ def current_view() -> View:
 
 def previous_snapshot(view: View) -> Snapshot | None:
     """The stored report before the one shown, for "changes since the last report"."""
-    position = [s.id for s in view.snapshots].index(view.snapshot.id)
-    return view.snapshots[position - 1] if position > 0 else None
+    return store.previous_snapshot(view.snapshots, view.snapshot)
 
 
 def filter_caption(view: View) -> str:

@@ -202,14 +202,43 @@ _SCRIPT_TEMPLATE = """
 
 STYLESHEET = Path(__file__).with_name("frontend.css")
 
+# Streamlit loads a widget's code only when the first script run has sent that widget, one round
+# trip after the page itself: on a line with 40 ms latency the charts' 1 MB came last. Every page has
+# the sidebar's widgets and most have charts and tables, so the German index names their code for
+# the browser to fetch at once, beside Streamlit's own bundle (bench/bench_frontend.py).
+PRELOADED_WIDGETS = ("Selectbox", "Multiselect", "TextInput", "DateInput", "Button", "PlotlyChart", "DataFrame")
+
+
+def preloaded_modules() -> list[str]:
+    """The files of PRELOADED_WIDGETS in Streamlit's static/js folder (the browser fetches what they import).
+
+    Only the widgets themselves: with every file they import listed as well (64 more), Chromium's
+    throttled line in bench/bench_frontend.py stalled in one visit of three.
+    """
+    folder = STATIC_DIR / "static" / "js"
+    modules = []
+    for widget in PRELOADED_WIDGETS:
+        found = sorted(folder.glob(f"{widget}.*.js"))
+        if len(found) != 1:
+            raise RuntimeError(f"Streamlit's front end has {len(found)} files for {widget}; see web/frontend.py")
+        modules.append(found[0].name)
+    return modules
+
 
 @cache
 def index_html() -> str:
     """Streamlit's index.html in German, with the translating script and the dashboard's stylesheet inline."""
     check_version()
     page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    listed = set(re.findall(r'href="\./static/js/([^"]+)"', page))
+    preloads = "".join(
+        f'\n    <link rel="modulepreload" crossorigin href="./static/js/{name}">'
+        for name in preloaded_modules()
+        if name not in listed
+    )
     replacements = {
         '<html lang="en">': f'<html lang="{LANGUAGE}">',
+        "</head>": preloads + "\n  </head>",
         "<title>Streamlit</title>": f"<title>{html.escape(PAGE_TITLE)}</title>",
         "<head>": "<head>\n    <script>" + german_script() + "</script>\n"
         "    <style>" + STYLESHEET.read_text(encoding="utf-8") + "</style>",

@@ -49,16 +49,17 @@ def healthy(url: str) -> bool:
 
 
 def _streamlit_command() -> list[str]:
-    script = Path(sys.executable).with_name("streamlit")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "streamlit"]
+    launcher = Path(sys.executable).with_name("streamlit")
+    return [str(launcher)] if launcher.exists() else [sys.executable, "-m", "streamlit"]
 
 
 @contextlib.contextmanager
 def dashboard_process(
-    data_dir: Path, log: IO[str], startup_seconds: float = 60
+    data_dir: Path, log: IO[str], startup_seconds: float = 60, script: str = "server.py"
 ) -> Iterator[tuple[str, float, subprocess.Popen[bytes]]]:
     """`streamlit run server.py` (the ASGI entry, as `make run` starts it) on a free loopback port,
-    with its own data folder and no file watcher.
+    with its own data folder and no file watcher. `script="app.py"` starts plain Streamlit without the
+    ASGI entry, as a benchmark's point of comparison.
 
     Yields the base URL, the seconds until the health endpoint answered and the server process (its pid is
     the Streamlit server itself, for a load test that watches its memory); stops the server after.
@@ -68,7 +69,7 @@ def dashboard_process(
     command = [
         *_streamlit_command(),
         "run",
-        "server.py",
+        script,
         "--server.port",
         str(port),
         "--server.address",
@@ -101,7 +102,9 @@ def dashboard_process(
 
 
 @contextlib.contextmanager
-def dashboard_server(data_dir: Path, log: IO[str], startup_seconds: float = 60) -> Iterator[tuple[str, float]]:
+def dashboard_server(
+    data_dir: Path, log: IO[str], startup_seconds: float = 60, script: str = "server.py"
+) -> Iterator[tuple[str, float]]:
     """The server of `dashboard_process`; yields the base URL and the seconds until it was healthy."""
-    with dashboard_process(data_dir, log, startup_seconds) as (url, seconds, _process):
+    with dashboard_process(data_dir, log, startup_seconds, script) as (url, seconds, _process):
         yield url, seconds

@@ -1,0 +1,45 @@
+"""A warm start: the reports a first visitor needs are read before the server takes visitors.
+
+Without it the first visit after a restart paid for importing the chart and table code and
+for reading the newest Stand (8.6 s on the bundled report in one measurement, more at
+100,000 measures). st.App's lifespan runs this before uvicorn accepts connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import ui  # noqa: F401  (imported here, before the first visitor: the pages' pandas, plotly, chart builders)
+from mayen_dash.installation import installation
+from mayen_dash.model import LoadError
+from mayen_dash.store import StoreError, default_snapshot, previous_snapshot
+
+log = logging.getLogger(__name__)
+
+
+def warm_up() -> None:
+    """Read the default Stand and the one before it ("changes since"), shared by every session after."""
+    started = time.perf_counter()
+    try:
+        shared = installation()
+        stored = shared.snapshots()
+        newest = default_snapshot(stored)
+        for snapshot in (newest, previous_snapshot(stored, newest)):
+            if snapshot is not None:
+                shared.report(snapshot)
+    except (StoreError, LoadError):
+        log.exception("warm start: the stored reports could not be read; the first visitor will read them")
+        return
+    log.info("warm start: %d Stände, the newest ready, in %.2f s", len(stored), time.perf_counter() - started)
+
+
+@asynccontextmanager
+async def lifespan(_app: Any) -> AsyncIterator[None]:
+    """st.App's lifespan: warm up in a worker thread, so that the event loop stays free meanwhile."""
+    await asyncio.to_thread(warm_up)
+    yield
