@@ -2,8 +2,9 @@
 
 st.App runs app.py as the Streamlit script and adds what Streamlit does not offer: a German
 page (web/frontend.py), compressed front-end bundles (web/compression.py), a warm start
-(web/startup.py), a German message with a reference number for uncaught errors
-(web/errors.py), and the server's own routes and middleware.
+(web/startup.py), the editor's sign-in bound to the browser (web/auth.py), uploads only from
+editors (web/guard.py), and a German message with a reference number for uncaught errors
+(web/errors.py).
 """
 
 import logging
@@ -11,7 +12,7 @@ import logging
 import streamlit as st
 from starlette.middleware import Middleware
 
-from web import compression, errors, frontend, startup
+from web import auth, compression, errors, frontend, guard, startup
 
 logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
 frontend.check_version()
@@ -19,7 +20,7 @@ frontend.check_version()
 app = st.App(
     "app.py",
     lifespan=startup.lifespan,
-    routes=frontend.routes(),
-    middleware=[Middleware(compression.StaticCompression)],
+    routes=[*auth.routes(), *frontend.routes()],
+    middleware=[Middleware(guard.SharedInstallationGuard), Middleware(compression.StaticCompression)],
     on_script_error=errors.on_script_error,
 )

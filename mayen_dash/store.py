@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 
 from . import derived
+from .access import FAILURE_WINDOW, INSTALLATION, SignInFailures
 from .formatting import format_date
 from .loader import load_report
 from .model import MEASURE_COLUMNS, ColumnMapping, Report, area_categories
@@ -110,6 +111,16 @@ derived_table = sa.Table(
     sa.Column("measures", sa.LargeBinary, nullable=False),
     sa.Column("scorecard", sa.LargeBinary, nullable=False),
     sa.Column("meta", sa.LargeBinary, nullable=False),
+)
+
+# Wrong editor passwords per client address (and "*" for all together), shared by every app server of
+# the installation, so that a second server or a restart gives no fresh tries (access.next_attempt).
+sign_in_failures_table = sa.Table(
+    "sign_in_failures",
+    metadata,
+    sa.Column("client", sa.String(64), primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 # One row; every write transaction updates it first, which serialises writers on both databases.
@@ -613,6 +624,42 @@ class SnapshotStore:
             if connection.execute(sa.select(snapshots_table.c.id).where(snapshots_table.c.id == snapshot_id)).first():
                 connection.execute(derived_table.delete().where(d.snapshot_id == snapshot_id))
                 _insert_derived(connection, snapshot_id, ready)
+
+    # -- sign-in failures -----------------------------------------------------------------------
+
+    def sign_in_failures(self, client: str, now: dt.datetime) -> tuple[SignInFailures, SignInFailures]:
+        """The wrong passwords of `client` and of the whole installation within the failure window."""
+        f = sign_in_failures_table.c
+        with self._available(), self._engine.connect() as connection:
+            statement = sa.select(f.client, f.count, f.last_at).where(f.client.in_([client, INSTALLATION]))
+            rows = {row.client: row for row in connection.execute(statement)}
+
+        def failures(name: str) -> SignInFailures:
+            row = rows.get(name)
+            if row is None or _utc(row.last_at) < now - FAILURE_WINDOW:
+                return SignInFailures()
+            return SignInFailures(row.count, _utc(row.last_at))
+
+        return failures(client), failures(INSTALLATION)
+
+    def record_sign_in_failure(self, client: str, now: dt.datetime) -> None:
+        """Count one wrong password for `client` and for the installation; after a quiet window, count anew."""
+        f = sign_in_failures_table.c
+        with self._available(), self._writing() as connection:
+            for name in (client, INSTALLATION):
+                row = connection.execute(sa.select(f.last_at).where(f.client == name)).first()
+                update = sign_in_failures_table.update().where(f.client == name)
+                if row is None:
+                    connection.execute(sign_in_failures_table.insert().values(client=name, count=1, last_at=now))
+                elif _utc(row.last_at) < now - FAILURE_WINDOW:
+                    connection.execute(update.values(count=1, last_at=now))
+                else:
+                    connection.execute(update.values(count=f.count + 1, last_at=now))
+
+    def clear_sign_in_failures(self, client: str) -> None:
+        """A correct password clears its client's count (not the installation's: others may still guess)."""
+        with self._available(), self._writing() as connection:
+            connection.execute(sign_in_failures_table.delete().where(sign_in_failures_table.c.client == client))
 
     def measures(self, snapshot_id: int) -> pd.DataFrame:
         """The snapshot's measures with exactly the columns and dtypes of Report.measures, in report order."""

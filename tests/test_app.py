@@ -8,8 +8,9 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+import ui.signin
 from mayen_dash import charts
-from mayen_dash.access import hash_password
+from mayen_dash.access import editor_token, hash_password, token_key
 from mayen_dash.charts import progress_by_area_chart
 from mayen_dash.reading import MAX_FILE_BYTES
 from tests.builders import ROOT, csv_bytes, xlsx_bytes
@@ -436,33 +437,30 @@ def test_shared_installation_without_login_is_read_only(shared):
     assert any("nur zum Lesen freigegeben" in i.value for i in shared.info)
 
 
-def test_editor_password_protects_changes(shared):
-    shared.secrets["mayen"] = {"editor_password_hash": hash_password("Ratssitzung-2025")}
+def test_editor_password_protects_changes(shared, monkeypatch):
+    stored_hash = hash_password("Ratssitzung-2025")
+    shared.secrets["mayen"] = {"editor_password_hash": stored_hash}
+    cookie = [None]
+    monkeypatch.setattr(ui.signin, "editor_cookie", lambda: cookie[0])  # AppTest has no browser cookies
     shared.run()
     anonymous_cannot_change_anything(shared)
-    shared.sidebar.text_input(key="editor_password").input("falsch")
-    shared.sidebar.button[-1].click().run()
-    assert any("stimmt nicht" in w.value for w in shared.sidebar.warning)
+    (link,) = shared.sidebar.get("link_button")
+    assert link.proto.label == "Als Bearbeiter anmelden"
+    assert link.proto.url.startswith("/anmelden?weiter=")
+    now = dt.datetime.now(dt.UTC)
+    cookie[0] = editor_token(token_key(hash_password("ein anderes Kennwort")), now)  # signed with another key
     anonymous_cannot_change_anything(shared)
-    shared.sidebar.text_input(key="editor_password").input("Ratssitzung-2025")
-    shared.sidebar.button[-1].click().run()
-    assert any("Als Bearbeiter angemeldet" in c.value for c in shared.sidebar.caption)
+    cookie[0] = editor_token(token_key(stored_hash), now - dt.timedelta(hours=9))  # expired
+    anonymous_cannot_change_anything(shared)
+    cookie[0] = editor_token(token_key(stored_hash), now)
     shared.switch_page("pages/daten.py").run()
+    assert any("Als Bearbeiter angemeldet bis" in c.value for c in shared.sidebar.caption)
+    assert shared.sidebar.get("link_button")[0].proto.label == "Abmelden"
     assert shared.get("file_uploader")
     assert any(b.label == "Endgültig löschen" for b in shared.button)
     shared.switch_page("pages/massnahmen.py").run()
     shared.toggle(key="edit_mode").set_value(True).run()
     assert shared.data_editor
-
-
-def test_too_many_wrong_passwords_lock_the_form(shared):
-    shared.secrets["mayen"] = {"editor_password_hash": hash_password("richtig")}
-    shared.run()
-    for _ in range(5):
-        shared.sidebar.text_input(key="editor_password").input("falsch")
-        shared.sidebar.button[-1].click().run()
-    assert any("Zu viele falsche Kennwörter" in e.value for e in shared.sidebar.error)
-    assert not shared.sidebar.get("text_input") or all(t.key != "editor_password" for t in shared.sidebar.text_input)
 
 
 def test_oidc_sign_in(shared):

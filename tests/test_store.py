@@ -24,6 +24,7 @@ import pytest
 import sqlalchemy as sa
 
 from mayen_dash import store as store_module
+from mayen_dash.access import FAILURE_WINDOW, SignInFailures
 from mayen_dash.loader import load_report
 from mayen_dash.model import ColumnMapping, Report
 from mayen_dash.store import (
@@ -666,3 +667,32 @@ def test_deleting_a_stand_deletes_its_ready_form(store):
     assert store.derived_report(snapshot.id) is None
     store.keep_derived(snapshot.id, load_report(data, BUNDLED.name))  # a Stand deleted meanwhile: nothing kept
     assert store.derived_report(snapshot.id) is None
+
+
+# --- wrong editor passwords, counted for every app server of the installation --------------------------
+
+T0 = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def test_sign_in_failures_are_counted_per_client_and_for_the_installation(store):
+    assert store.sign_in_failures("192.0.2.7", T0) == (SignInFailures(), SignInFailures())
+    store.record_sign_in_failure("192.0.2.7", T0)
+    store.record_sign_in_failure("192.0.2.7", T0 + dt.timedelta(seconds=5))
+    store.record_sign_in_failure("198.51.100.1", T0 + dt.timedelta(seconds=6))
+    client, everyone = store.sign_in_failures("192.0.2.7", T0 + dt.timedelta(seconds=7))
+    assert client == SignInFailures(2, T0 + dt.timedelta(seconds=5))
+    assert everyone == SignInFailures(3, T0 + dt.timedelta(seconds=6))
+    store.clear_sign_in_failures("192.0.2.7")
+    client, everyone = store.sign_in_failures("192.0.2.7", T0 + dt.timedelta(seconds=8))
+    assert client == SignInFailures()
+    assert everyone.count == 3  # a correct password does not forgive the others' guesses
+
+
+def test_sign_in_failures_are_forgotten_after_a_quiet_window(store):
+    store.record_sign_in_failure("192.0.2.7", T0)
+    store.record_sign_in_failure("192.0.2.7", T0 + FAILURE_WINDOW)  # no pause yet: still counting
+    assert store.sign_in_failures("192.0.2.7", T0 + FAILURE_WINDOW)[0].count == 2
+    later = T0 + 2 * FAILURE_WINDOW + dt.timedelta(seconds=1)
+    assert store.sign_in_failures("192.0.2.7", later)[0] == SignInFailures()
+    store.record_sign_in_failure("192.0.2.7", later)
+    assert store.sign_in_failures("192.0.2.7", later)[0] == SignInFailures(1, later)

@@ -18,8 +18,3 @@ VIEW = "view"
 SAME_DATE = "same_date_conflict"
 NOTICE = "notice"
 REPORT_PDF = "report_pdf"
-
-# Sign-in.
-EDITOR = "editor_signed_in"
-FAILED_LOGINS = "failed_logins"
-PASSWORD = "editor_password"

@@ -1,17 +1,35 @@
-"""Who may change the data in this session, and signing in and out at the foot of the sidebar."""
+"""Who may change the data in this session, and the way to sign in and out at the foot of the sidebar.
+
+An editor is a browser that holds the signed editor cookie (mayen_dash.access), set by the server's
+own sign-in page (web/auth.py) and checked here on every script run. Nothing about signing in is
+kept in the session: a session resumed by someone who only knows its id is a reader.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from urllib.parse import quote, urlsplit
 
 import streamlit as st
+from streamlit import config
 
-from mayen_dash.access import HOW_TO_ENABLE_EDITING, OIDC, OPEN, PASSWORD, READ_ONLY, AccessPolicy, verify_password
+from mayen_dash.access import (
+    EDITOR_COOKIE,
+    HOW_TO_ENABLE_EDITING,
+    OIDC,
+    OPEN,
+    PASSWORD,
+    READ_ONLY,
+    AccessPolicy,
+    token_expiry,
+    token_key,
+)
 from mayen_dash.formatting import escape_markdown
+from mayen_dash.store import LOCAL_TIME
 
-from . import keys
-
-MAX_FAILED_LOGINS = 5
+SIGN_IN_PATH = "/anmelden"
+SIGN_OUT_PATH = "/abmelden"
 
 
 def access() -> AccessPolicy:
@@ -23,6 +41,22 @@ def access() -> AccessPolicy:
     return AccessPolicy.from_settings(os.environ, secrets)
 
 
+def editor_key(policy: AccessPolicy | None = None) -> bytes:
+    """The key of the editor cookie: from the password hash, and server.cookieSecret where one is set."""
+    secret = config.get_option("server.cookieSecret") if config.is_manually_set("server.cookieSecret") else ""
+    return token_key((policy or access()).password_hash, secret or "")
+
+
+def editor_cookie() -> str | None:
+    """The editor cookie of this session's browser, as it connected; None without one (or outside a server)."""
+    return st.context.cookies.get(EDITOR_COOKIE)
+
+
+def signed_in_until() -> dt.datetime | None:
+    """Until when this browser is signed in as editor with the password; None when it is not."""
+    return token_expiry(editor_cookie(), editor_key(), dt.datetime.now(dt.UTC))
+
+
 def can_edit() -> bool:
     """Whether this session may upload, edit, save and delete."""
     mode = access().mode
@@ -31,24 +65,13 @@ def can_edit() -> bool:
     if mode == OIDC:
         return bool(st.user.is_logged_in)
     if mode == PASSWORD:
-        return bool(st.session_state.get(keys.EDITOR))
+        return signed_in_until() is not None
     return False
 
 
-def _check_password() -> None:
-    state = st.session_state
-    if state.get(keys.FAILED_LOGINS, 0) >= MAX_FAILED_LOGINS:
-        return
-    if verify_password(state.get(keys.PASSWORD, ""), access().password_hash):
-        state[keys.EDITOR] = True
-        state[keys.FAILED_LOGINS] = 0
-    else:
-        state[keys.FAILED_LOGINS] = state.get(keys.FAILED_LOGINS, 0) + 1
-    state[keys.PASSWORD] = ""
-
-
-def _sign_out() -> None:
-    st.session_state[keys.EDITOR] = False
+def _here() -> str:
+    """This page's path, for the sign-in page to return to."""
+    return urlsplit(st.context.url or "/").path or "/"
 
 
 def editor_sidebar() -> None:
@@ -66,17 +89,11 @@ def editor_sidebar() -> None:
             sidebar.button("Abmelden", on_click=st.logout)
         else:
             sidebar.button("Als Bearbeiter anmelden", on_click=st.login)
-    elif st.session_state.get(keys.EDITOR):
-        sidebar.caption("Als Bearbeiter angemeldet.")
-        sidebar.button("Abmelden", on_click=_sign_out)
-    elif st.session_state.get(keys.FAILED_LOGINS, 0) >= MAX_FAILED_LOGINS:
-        sidebar.error("Zu viele falsche Kennwörter. Bitte die Seite später neu laden.")
+    elif until := signed_in_until():
+        sidebar.caption(f"Als Bearbeiter angemeldet bis {until.astimezone(LOCAL_TIME):%H:%M} Uhr.")
+        sidebar.link_button("Abmelden", f"{SIGN_OUT_PATH}?weiter={quote(_here())}")
     else:
-        with sidebar.form("editor_login", clear_on_submit=True, border=False):
-            st.text_input("Kennwort für Bearbeiter", type="password", key=keys.PASSWORD)
-            st.form_submit_button("Anmelden", on_click=_check_password)
-        if st.session_state.get(keys.FAILED_LOGINS):
-            sidebar.warning("Das Kennwort stimmt nicht.")
+        sidebar.link_button("Als Bearbeiter anmelden", f"{SIGN_IN_PATH}?weiter={quote(_here())}")
 
 
 def editors_only(action: str) -> bool:

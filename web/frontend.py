@@ -122,6 +122,9 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^(\d+) rows?$", r"\1 Zeilen"),
 )
 
+# Links that Streamlit opens in a new tab but that belong in this one: the editor's sign-in and sign-out.
+SAME_TAB_PATHS = ("/anmelden", "/abmelden")
+
 # Selectors of text that the script leaves alone: the dashboard's own content can contain any word.
 _SKIP = ".stMarkdown, [data-testid='stMetricValue'], .main-svg"
 
@@ -143,6 +146,7 @@ def german_script() -> str:
         "patterns": json.dumps(patterns, ensure_ascii=False),
         "attributes": json.dumps(ATTRIBUTES),
         "skip": json.dumps(_SKIP),
+        "same_tab": json.dumps(SAME_TAB_PATHS),
     }
 
 
@@ -169,7 +173,11 @@ _SCRIPT_TEMPLATE = """
     const result = german(node.data);
     if (result !== null) node.data = result;
   };
+  const sameTab = %(same_tab)s;
   const translateAttributes = (element) => {
+    if (element.tagName === "A" && sameTab.some((path) => (element.getAttribute("href") || "").startsWith(path))) {
+      element.removeAttribute("target");
+    }
     for (const name of attributes) {
       const value = element.getAttribute(name);
       if (value === null) continue;

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -29,12 +29,17 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 
 @contextlib.contextmanager
-def run_server(data_dir: Path, log_path: Path) -> Iterator[str]:
+def run_server(
+    data_dir: Path, log_path: Path, environment: dict[str, str] | None = None, options: Sequence[str] = ()
+) -> Iterator[str]:
     """Start the dashboard on a free port (serving.dashboard_server) and yield its base URL."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         try:
-            with dashboard_server(data_dir, log, STARTUP_SECONDS) as (url, _seconds):
+            with dashboard_server(data_dir, log, STARTUP_SECONDS, environment=environment, options=options) as (
+                url,
+                _seconds,
+            ):
                 yield url
         except ServerError as error:
             pytest.fail(f"{error}:\n{log_path.read_text()[-3000:]}")

@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -55,11 +55,18 @@ def _streamlit_command() -> list[str]:
 
 @contextlib.contextmanager
 def dashboard_process(
-    data_dir: Path, log: IO[str], startup_seconds: float = 60, script: str = "server.py"
+    data_dir: Path,
+    log: IO[str],
+    startup_seconds: float = 60,
+    *,
+    script: str = "server.py",
+    environment: Mapping[str, str] | None = None,
+    options: Sequence[str] = (),
 ) -> Iterator[tuple[str, float, subprocess.Popen[bytes]]]:
     """`streamlit run server.py` (the ASGI entry, as `make run` starts it) on a free loopback port,
     with its own data folder and no file watcher. `script="app.py"` starts plain Streamlit without the
-    ASGI entry, as a benchmark's point of comparison.
+    ASGI entry, as a benchmark's point of comparison; `environment` adds variables (MAYEN_SHARED=1),
+    `options` Streamlit flags (["--secrets.files", path]).
 
     Yields the base URL, the seconds until the health endpoint answered and the server process (its pid is
     the Streamlit server itself, for a load test that watches its memory); stops the server after.
@@ -80,8 +87,9 @@ def dashboard_process(
         "none",
         "--browser.gatherUsageStats",
         "false",
+        *options,
     ]
-    env = {**os.environ, "MAYEN_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "MAYEN_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **(environment or {})}
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -103,8 +111,16 @@ def dashboard_process(
 
 @contextlib.contextmanager
 def dashboard_server(
-    data_dir: Path, log: IO[str], startup_seconds: float = 60, script: str = "server.py"
+    data_dir: Path,
+    log: IO[str],
+    startup_seconds: float = 60,
+    *,
+    script: str = "server.py",
+    environment: Mapping[str, str] | None = None,
+    options: Sequence[str] = (),
 ) -> Iterator[tuple[str, float]]:
     """The server of `dashboard_process`; yields the base URL and the seconds until it was healthy."""
-    with dashboard_process(data_dir, log, startup_seconds, script) as (url, seconds, _process):
+    with dashboard_process(
+        data_dir, log, startup_seconds, script=script, environment=environment, options=options
+    ) as (url, seconds, _process):
         yield url, seconds
