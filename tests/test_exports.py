@@ -21,6 +21,7 @@ from mayen_dash.exports import (
     ICS_DOMAIN,
     ICS_PRODID,
     OVERDUE_LABEL,
+    SCHEMA_VERSION,
     SOURCE_ROW_LABEL,
     UNITS_LABEL,
     display_frame,
@@ -35,6 +36,7 @@ from mayen_dash.exports import (
     overdue_frame,
 )
 from mayen_dash.loader import load_report
+from mayen_dash.metrics import overdue_mask
 from mayen_dash.normalize import split_units
 from mayen_dash.tables import cell_text
 from mayen_dash.vocabulary import STATUS_CODES
@@ -372,7 +374,9 @@ def test_neutralize():
 
 def test_json_export_shape(bundled):
     document = json.loads(export_measures(bundled.measures, "json", AS_OF, report=bundled, exported_at=STAMP))
-    assert set(document) == {"title", "report_date", "exported_at", "count", "measures"}
+    assert set(document) == {"schema_version", "title", "report_date", "exported_at", "as_of", "count", "measures"}
+    assert document["schema_version"] == SCHEMA_VERSION
+    assert document["as_of"] == AS_OF.isoformat()
     assert document["title"] == "Digitalisierungsstrategie der Stadt Mayen"
     assert document["report_date"] == "2022-08-31"
     assert document["exported_at"] == "2024-01-31T09:15:00+00:00"
@@ -392,8 +396,10 @@ def test_json_export_shape(bundled):
         "due",
         "ongoing",
         "remarks",
+        "overdue",
     ]
     assert all(list(m) == keys for m in document["measures"])
+    assert sum(m["overdue"] for m in document["measures"]) == int(overdue_mask(bundled.measures, AS_OF).sum()) > 0
     measure = next(m for m in document["measures"] if m["id"] == "EG-B-41")
     assert measure["status"] == "in_bearbeitung"
     assert measure["status_label"] == "in Bearbeitung"
