@@ -20,6 +20,7 @@ from mayen_dash.exports import (
     FORMATS,
     ICS_DOMAIN,
     ICS_PRODID,
+    ICS_REFRESH,
     OVERDUE_LABEL,
     SCHEMA_VERSION,
     SOURCE_ROW_LABEL,
@@ -31,6 +32,7 @@ from mayen_dash.exports import (
     measure_details,
     measure_uid,
     measure_uids,
+    measures_ics,
     measures_xlsx,
     neutralize,
     overdue_frame,
@@ -557,3 +559,18 @@ def test_cli_export_unknown_department_hints_like_summary(capsys, tmp_path):
     assert code == 0
     assert "kommt in der Datei nicht vor" in err
     assert json.loads((tmp_path / "x.json").read_bytes())["count"] == 0
+
+
+def test_ics_as_a_subscription_names_the_unit_and_asks_to_be_refreshed(bundled):
+    calendar = Calendar.from_ical(export_measures(bundled.measures, "ics", report=bundled, exported_at=STAMP))
+    assert "REFRESH-INTERVAL" not in calendar
+    subscribed = Calendar.from_ical(
+        measures_ics(bundled.measures, report=bundled, exported_at=STAMP, subscription="Bereich 2.1")
+    )
+    assert (
+        str(subscribed["X-WR-CALNAME"])
+        == "Digitalisierungsstrategie der Stadt Mayen: Zieldaten der Maßnahmen – Bereich 2.1"
+    )
+    assert subscribed.decoded("REFRESH-INTERVAL") == ICS_REFRESH
+    assert str(subscribed["X-PUBLISHED-TTL"]) == "PT6H"
+    assert [str(e["UID"]) for e in subscribed.walk("VEVENT")] == [str(e["UID"]) for e in calendar.walk("VEVENT")]

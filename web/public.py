@@ -22,7 +22,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from mayen_dash.clients import RateLimiter, client_address, trusted_proxies
-from mayen_dash.opendata import OpenDataError, internal_error, method_not_allowed, store_unavailable, too_many_requests
+from mayen_dash.opendata import (
+    OpenDataError,
+    internal_error,
+    method_not_allowed,
+    settings,
+    store_unavailable,
+    too_many_requests,
+)
 from mayen_dash.store import StoreError
 
 from . import api, calendars, health
@@ -102,6 +109,7 @@ def routes() -> list[BaseRoute]:
             UVICORN_PROXY_ENV,
             "MAYEN_TRUSTED_PROXIES",
         )
+    settings()  # a bad MAYEN_DCAT_* or MAYEN_PUBLIC_URL stops the start with its German message
     guard = Guard(RateLimiter.from_environment(os.environ), trusted_proxies(os.environ))
     return [
         Route(path, guard.wrap(handler), methods=list(ALL_METHODS))
