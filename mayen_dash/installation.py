@@ -71,7 +71,12 @@ class SharedCache(Generic[K, V]):
             with self._lock:
                 if key in self._values:
                     return self._values[key]
-            value = compute()
+            try:
+                value = compute()
+            except BaseException:
+                with self._lock:  # a refused request must not leave its lock behind (unbounded keys)
+                    self._locks.pop(key, None)
+                raise
             weight = self._weigh(value)
             with self._lock:
                 self._locks.pop(key, None)

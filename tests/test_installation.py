@@ -112,3 +112,17 @@ def test_shared_cache_by_weight_keeps_what_fits_and_returns_what_does_not():
     assert huge == b"d" * 11
     assert "d" not in cache  # bigger than the whole cache: served, never kept
     assert "b" in cache
+
+
+def test_shared_cache_keeps_nothing_of_a_key_whose_computation_failed():
+    cache: SharedCache[str, int] = SharedCache(size=2)
+
+    def refuse() -> int:
+        raise ValueError("bad request")
+
+    for key in ("a", "b", "c"):
+        with pytest.raises(ValueError, match="bad request"):
+            cache.get(key, refuse)
+    assert "a" not in cache
+    assert cache._locks == {}
+    assert cache.get("a", lambda: 1) == 1
