@@ -90,8 +90,8 @@ def _values(params: Mapping[str, Sequence[str] | str], name: str) -> list[str]:
     return [v.strip() for v in values if v and v.strip()]
 
 
-# The forms a Stichtag may take in a link, as a German phrase for messages.
-DATE_FORMATS = "JJJJ-MM-TT oder TT.MM.JJJJ"
+# The forms a Stichtag may take in a link (ISO and German), as people read them; _date parses both.
+DATE_FORMATS = ("JJJJ-MM-TT", "TT.MM.JJJJ")
 
 
 def _date(text: str) -> dt.date | None:

@@ -4,8 +4,8 @@ An open-data portal, a calendar program and a load balancer ask the server direc
 the dashboard's pages. What they get is built here from what the server already holds: the
 stored Stände and their reports parsed once per process (mayen_dash.installation), read and
 never changed. A document is built once per Stand, filter and format and then served from
-memory (at 100,000 measures a unit's JSON takes about a second to build and nothing to serve
-again). Nothing here knows HTTP or Streamlit; web/ puts the documents on routes.
+memory (at 100,000 measures a unit's JSON takes one to a few seconds to build, and a few
+milliseconds to serve again). Nothing here knows HTTP or Streamlit; web/ puts the documents on routes.
 
 The filters are the dashboard's own (mayen_dash.filters, the same parameters as in the
 dashboard's address); the files are the dashboard's downloads (mayen_dash.exports). Where the
@@ -171,9 +171,10 @@ def _refusal(parameter: str, value: str, report: Report, snapshot: Snapshot) -> 
     else:
         return OpenDataError(
             400,
-            f"Ungültiger Stichtag „{value}“. Erlaubt ist ein Datum als {DATE_FORMATS}, z. B. 2022-08-31.",
+            f"Ungültiger Stichtag „{value}“. Erlaubt ist ein Datum als {' oder '.join(DATE_FORMATS)}, "
+            "z. B. 2022-08-31.",
             parameter=parameter,
-            allowed=["JJJJ-MM-TT", "TT.MM.JJJJ"],
+            allowed=list(DATE_FORMATS),
         )
     return OpenDataError(400, f"{what}. Erlaubt sind: {_listing(allowed)}.", parameter=parameter, allowed=allowed)
 
@@ -212,14 +213,12 @@ def subscription_address(dashboard_url: str, unit: str | None, settings: Setting
 
 # --- the data set's description for a portal (DCAT-AP.de) -------------------------------------------
 
-LICENSES: dict[str, tuple[str, str]] = {
-    "dl-de/by-2-0": (
-        "http://dcat-ap.de/def/licenses/dl-by-de/2.0",
-        "Datenlizenz Deutschland – Namensnennung – Version 2.0",
-    ),
-    "dl-de/zero-2-0": ("http://dcat-ap.de/def/licenses/dl-zero-de/2.0", "Datenlizenz Deutschland – Zero – Version 2.0"),
-    "cc-by/4.0": ("http://dcat-ap.de/def/licenses/cc-by/4.0", "Creative Commons Namensnennung 4.0 International"),
-    "cc-zero": ("http://dcat-ap.de/def/licenses/cc-zero", "Creative Commons Zero"),
+# Licences by their short name (as GovData writes them) → their DCAT-AP.de address.
+LICENSES: dict[str, str] = {
+    "dl-de/by-2-0": "http://dcat-ap.de/def/licenses/dl-by-de/2.0",
+    "dl-de/zero-2-0": "http://dcat-ap.de/def/licenses/dl-zero-de/2.0",
+    "cc-by/4.0": "http://dcat-ap.de/def/licenses/cc-by/4.0",
+    "cc-zero": "http://dcat-ap.de/def/licenses/cc-zero",
 }
 DEFAULT_LICENSE = "dl-de/by-2-0"
 PUBLIC_URL_ENV = "MAYEN_PUBLIC_URL"
@@ -286,14 +285,14 @@ class Settings:
         )
 
     def license_uri(self) -> str:
-        return LICENSES[self.license][0] if self.license in LICENSES else self.license
+        return LICENSES.get(self.license, self.license)
 
 
 def dcat_document(settings: Settings, base_url: str, report: Report, snapshot: Snapshot) -> dict[str, object]:
     """The data set as DCAT-AP.de (JSON-LD) for GovData or a CKAN portal: one data set, its distributions."""
     title = settings.title or f"{report.title}: Maßnahmen und Umsetzungsstand"
     description = settings.description or (
-        f"Die Maßnahmen der {report.title} mit Handlungsfeld, Zielgruppe, Status, Verantwortlichkeit, Zieldatum "
+        f"Die Maßnahmen aus „{report.title}“ mit Handlungsfeld, Zielgruppe, Status, Verantwortlichkeit, Zieldatum "
         "und Anmerkungen, wie im Statusbericht geschrieben und vereinheitlicht (Status, Organisationseinheiten, "
         "Fälligkeit), dazu die Kennzahlen der Übersicht. Quelle ist der jeweils neueste gespeicherte Stand."
     )

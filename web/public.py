@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from mayen_dash.clients import RateLimiter, client_address, trusted_proxies
+from mayen_dash.clients import Network, RateLimiter, client_address, trusted_proxies
 from mayen_dash.opendata import (
     OpenDataError,
     internal_error,
@@ -41,9 +41,11 @@ log = logging.getLogger("mayen_dash.web")
 READ_METHODS = ("GET", "HEAD")
 # Every method reaches the handler, so that a POST gets the German 405 rather than Starlette's English one.
 ALL_METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
-CORS_HEADERS = {
+# On every answer: CORS for any origin, and no guessing of types (a 404 repeats the path it was asked for).
+COMMON_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Expose-Headers": "ETag, Last-Modified, Retry-After, Content-Disposition",
+    "X-Content-Type-Options": "nosniff",
 }
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Methods": ", ".join(READ_METHODS),
@@ -59,7 +61,7 @@ Handler = Callable[[Request], Response]
 class Guard:
     """CORS, the rate limit and German errors around a handler; one per server, shared by all its routes."""
 
-    def __init__(self, limiter: RateLimiter, trusted: tuple) -> None:
+    def __init__(self, limiter: RateLimiter, trusted: tuple[Network, ...]) -> None:
         self.limiter = limiter
         self.trusted = trusted
 
@@ -72,7 +74,7 @@ class Guard:
     def wrap(self, handler: Handler) -> Handler:
         def endpoint(request: Request) -> Response:
             response = self._answer(request, handler)
-            response.headers.update(CORS_HEADERS)
+            response.headers.update(COMMON_HEADERS)
             return response
 
         endpoint.__name__ = handler.__name__
