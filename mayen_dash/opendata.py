@@ -200,13 +200,16 @@ def calendar_path(unit: str | None) -> str:
     return f"{CALENDAR_PREFIX}/{urllib.parse.quote(unit or ALL_UNITS, safe='')}.ics"
 
 
-def subscription_address(dashboard_url: str, unit: str | None, settings: Settings) -> str:
+def subscription_address(dashboard_url: str | None, unit: str | None, settings: Settings) -> str:
     """The webcal:// address a calendar program subscribes to.
 
     From MAYEN_PUBLIC_URL where set, else from the host of the address the browser shows
-    (the page's own path is left out: the calendars hang below the server's root).
+    (the page's own path is left out: the calendars hang below the server's root); the path
+    alone where neither is known (a script run without a browser).
     """
-    parts = urllib.parse.urlsplit(settings.public_url or dashboard_url)
+    parts = urllib.parse.urlsplit(settings.public_url or dashboard_url or "")
+    if not parts.netloc:
+        return calendar_path(unit)
     root = parts.path.rstrip("/") if settings.public_url else ""
     return f"webcal://{parts.netloc}{root}{calendar_path(unit)}"
 

@@ -58,7 +58,7 @@ st.write(
     else "Die Zieldaten aller Organisationseinheiten als Kalender (für eine Einheit links filtern):"
 )
 for unit in units or (None,):
-    st.code(subscription_address(st.context.url or "", unit, settings()), language=None)
+    st.code(subscription_address(st.context.url, unit, settings()), language=None)
 st.caption(
     "Adresse kopieren und einfügen: in Outlook unter „Kalender hinzufügen“ → „Aus dem Internet abonnieren“, "
     "in Thunderbird unter „Neuer Kalender“ → „Im Netzwerk“. Nimmt ein Programm webcal:// nicht an, die "
