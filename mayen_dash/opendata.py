@@ -434,7 +434,8 @@ class Body:
         return len(self.content) + len(self.gzipped)
 
 
-def _json(document: Mapping[str, Any]) -> bytes:
+def json_bytes(document: Mapping[str, Any]) -> bytes:
+    """A document as the API writes JSON: UTF-8, umlauts as they are, indented for people reading it."""
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
@@ -527,7 +528,7 @@ class OpenData:
                 **self._about(request),
                 **figures_record(request.report, request.filters),
             }
-            return Body(_json(document), JSON_TYPE, request.snapshot.uploaded_at)
+            return Body(json_bytes(document), JSON_TYPE, request.snapshot.uploaded_at)
 
         as_of = request.filters.reference_date(request.report)
         return self._cached(("figures", report_key(request.snapshot), request.filters, as_of), build)
@@ -542,7 +543,7 @@ class OpenData:
             "count": len(stored),
             "snapshots": [snapshot_record(s) for s in stored],
         }
-        return Body(_json(document), JSON_TYPE)
+        return Body(json_bytes(document), JSON_TYPE)
 
     def calendar(self, unit: str) -> Body:
         """/kalender/<Einheit>.ics or /kalender/alle.ics: the newest Stand's due dates, as the download writes them.
@@ -585,7 +586,7 @@ class OpenData:
         base_url = self.settings.public_url or base_url
         return self._cached(
             ("dcat", report_key(snapshot), base_url),
-            lambda: Body(_json(dcat_document(self.settings, base_url, report, snapshot)), "application/ld+json"),
+            lambda: Body(json_bytes(dcat_document(self.settings, base_url, report, snapshot)), "application/ld+json"),
         )
 
     def openapi(self, params: Mapping[str, Sequence[str]], base_url: str) -> Body:
@@ -596,7 +597,7 @@ class OpenData:
         base_url = self.settings.public_url or base_url
         return self._cached(
             ("openapi", report_key(snapshot), base_url),
-            lambda: Body(_json(openapi_document(base_url, report)), JSON_TYPE),
+            lambda: Body(json_bytes(openapi_document(base_url, report)), JSON_TYPE),
         )
 
 

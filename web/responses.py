@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import json
 import urllib.parse
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mayen_dash.opendata import Body, OpenDataError
+from mayen_dash.opendata import Body, OpenDataError, json_bytes
 
 
 def json_response(document: dict, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-    return Response(content, status_code=status, media_type="application/json", headers=headers)
+    return Response(json_bytes(document), status_code=status, media_type="application/json", headers=headers)
 
 
 def error_response(error: OpenDataError) -> Response:
