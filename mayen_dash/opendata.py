@@ -60,7 +60,7 @@ from .openapi import (
     SNAPSHOTS,
     openapi_document,
 )
-from .store import Snapshot, SnapshotStore, StoreError
+from .store import Snapshot, SnapshotStore, StoreError, default_snapshot
 from .vocabulary import STATUS_CODES, STATUS_LABELS
 
 log = logging.getLogger(__name__)
@@ -458,13 +458,13 @@ class OpenData:
         self._filters: SharedCache[tuple, Filters] = SharedCache(FILTERS_KEPT)
 
     def _newest(self) -> Snapshot:
-        return self.installation.snapshots()[-1]
+        return default_snapshot(self.installation.snapshots())
 
     def _request(self, params: Mapping[str, Sequence[str]], allowed: Sequence[str]) -> _Request:
         """The Stand and filters a request names; OpenDataError 400 for anything these data do not know."""
         _check_names(params, allowed)
         stored = self.installation.snapshots()
-        snapshot = stored[-1]
+        snapshot = default_snapshot(stored)
         if params.get(PARAM_SNAPSHOT):
             ids = [s.id for s in stored]
             chosen = snapshot_from_params(params, ids)
@@ -539,7 +539,7 @@ class OpenData:
         stored = self.installation.snapshots()
         document = {
             "schema_version": SCHEMA_VERSION,
-            "newest_snapshot_id": stored[-1].id,
+            "newest_snapshot_id": default_snapshot(stored).id,
             "count": len(stored),
             "snapshots": [snapshot_record(s) for s in stored],
         }

@@ -74,7 +74,7 @@ def live_server(data_dir: Path, log_path: Path, environment: dict[str, str] | No
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         try:
-            with dashboard_server(data_dir, log, STARTUP_SECONDS, environment) as (url, _seconds):
+            with dashboard_server(data_dir, log, STARTUP_SECONDS, environment=environment) as (url, _seconds):
                 yield url
         except ServerError as error:
             pytest.fail(f"{error}:\n{log_path.read_text()[-3000:]}")
