@@ -6,8 +6,8 @@ One report of `--rows` measures (bench/bigdata.py) is stored in a fresh data fol
 dashboard is started on it as the tests start it (tests/browser/serving.py), with the rate limit
 switched off (MAYEN_API_RATE_LIMIT=0): the bench measures the server, not the limit, which would
 answer a client in a loop with 429 after its first 30 requests. Then:
-  - first requests: each unit once, one after the other. The first also reads the Stand from the
-    store (a restarted server); each builds its unit's document, which later requests are served from;
+  - first requests: each unit once, one after the other; each builds its unit's document, which later
+    requests are served from (the Stand itself was read by the server's warm start, web/startup.py);
   - load: `--clients` threads, each with its own keep-alive connection and its own X-Forwarded-For
     address, ask for /api/v1/massnahmen.json?einheit=<unit> in a loop for `--seconds`, the units in
     turn, accepting gzip as a portal's harvester does. A request counts as an error when it fails,
