@@ -7,6 +7,7 @@ one: it is believed only when the connection comes from a proxy this installatio
 the chain of trusted proxies goes. The open-data routes limit requests per client with it;
 the sign-in lockout counts failed attempts per client with the same rule.
 
+web/clients.py applies this rule to a Starlette request (the sign-in, the open-data routes).
 uvicorn, which runs the server, has a rule of its own that believes X-Forwarded-For from
 127.0.0.1 unless FORWARDED_ALLOW_IPS says otherwise; `make run`, `make serve` and the tests
 set FORWARDED_ALLOW_IPS empty, so that this module's rule is the only one.
@@ -64,6 +65,12 @@ def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return address.ipv4_mapped or address if isinstance(address, ipaddress.IPv6Address) else address
 
 
+def is_trusted(peer: str, trusted: tuple[Network, ...]) -> bool:
+    """Whether the connection comes from one of the trusted proxies."""
+    address = _address(peer)
+    return address is not None and any(address in network for network in trusted)
+
+
 def client_address(peer: str, forwarded_for: str | None, trusted: tuple[Network, ...]) -> str:
     """The address a request comes from: the connection's peer, or the client a trusted proxy names.
 
@@ -78,7 +85,7 @@ def client_address(peer: str, forwarded_for: str | None, trusted: tuple[Network,
     if not forwarded_for:
         return str(current)
     hops = [hop for hop in forwarded_for.split(",") if hop.strip()]
-    while any(current in network for network in trusted) and hops:
+    while hops and any(current in network for network in trusted):
         hop = _address(hops.pop())
         if hop is None:
             break

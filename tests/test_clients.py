@@ -1,10 +1,12 @@
-"""The client's address behind trusted proxies, and the rate limit per client."""
+"""The client's address behind trusted proxies (the rule, and web/clients.py's use of it), and the rate limit."""
 
 import ipaddress
 
 import pytest
+from starlette.requests import HTTPConnection
 
 from mayen_dash.clients import CLIENTS_KEPT, DEFAULT_REQUESTS_PER_MINUTE, RateLimiter, client_address, trusted_proxies
+from web import clients as web_clients
 
 PROXY = (ipaddress.ip_network("10.0.0.5"),)
 PROXIES = (ipaddress.ip_network("10.0.0.0/24"), ipaddress.ip_network("2001:db8::/32"))
@@ -90,3 +92,36 @@ def test_memory_is_bounded_by_the_clients_kept():
     assert not limiter.check("d").allowed
     assert limiter.check("a").allowed  # forgotten as the longest idle: a full allowance again
     assert CLIENTS_KEPT >= 1000
+
+
+# --- web/clients.py: the rule for a Starlette request -------------------------------------------------
+
+
+def connection(peer: str | None, **headers: str) -> HTTPConnection:
+    raw = [(name.replace("_", "-").lower().encode(), value.encode()) for name, value in headers.items()]
+    scope = {"type": "http", "path": "/", "headers": raw, "client": (peer, 4711) if peer else None, "scheme": "http"}
+    return HTTPConnection(scope)
+
+
+def test_a_request_s_client_under_the_installation_s_proxies(monkeypatch):
+    monkeypatch.setenv("MAYEN_TRUSTED_PROXIES", "10.0.0.0/24")
+    assert web_clients.client_address(connection("10.0.0.5", X_Forwarded_For="198.51.100.1")) == "198.51.100.1"
+    assert web_clients.client_address(connection("192.0.2.7", X_Forwarded_For="198.51.100.1")) == "192.0.2.7"
+    assert web_clients.client_address(connection(None)) == "unbekannt"
+    two_lines = HTTPConnection(
+        {
+            "type": "http",
+            "path": "/",
+            "scheme": "http",
+            "client": ("10.0.0.5", 4711),
+            "headers": [(b"x-forwarded-for", b"203.0.113.9"), (b"x-forwarded-for", b"198.51.100.1, 10.0.0.7")],
+        }
+    )
+    assert web_clients.client_address(two_lines) == "198.51.100.1"
+
+
+def test_https_only_as_a_trusted_proxy_says(monkeypatch):
+    monkeypatch.setenv("MAYEN_TRUSTED_PROXIES", "10.0.0.5")
+    assert web_clients.is_secure(connection("10.0.0.5", X_Forwarded_Proto="https"))
+    assert not web_clients.is_secure(connection("192.0.2.7", X_Forwarded_Proto="https"))
+    assert not web_clients.is_secure(connection("10.0.0.5", X_Forwarded_Proto="http"))

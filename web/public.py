@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from mayen_dash.clients import Network, RateLimiter, client_address, trusted_proxies
+from mayen_dash.clients import RateLimiter, trusted_proxies
 from mayen_dash.opendata import (
     OpenDataError,
     internal_error,
@@ -33,6 +33,7 @@ from mayen_dash.opendata import (
 from mayen_dash.store import StoreError
 
 from . import api, calendars, health
+from .clients import client_address
 from .errors import reference_number
 from .responses import error_response
 
@@ -61,15 +62,8 @@ Handler = Callable[[Request], Response]
 class Guard:
     """CORS, the rate limit and German errors around a handler; one per server, shared by all its routes."""
 
-    def __init__(self, limiter: RateLimiter, trusted: tuple[Network, ...]) -> None:
+    def __init__(self, limiter: RateLimiter) -> None:
         self.limiter = limiter
-        self.trusted = trusted
-
-    def client(self, request: Request) -> str:
-        """The client's address under the trusted-proxy rule of mayen_dash.clients."""
-        peer = request.client.host if request.client else ""
-        forwarded = ", ".join(request.headers.getlist("x-forwarded-for")) or None
-        return client_address(peer, forwarded, self.trusted)
 
     def wrap(self, handler: Handler) -> Handler:
         def endpoint(request: Request) -> Response:
@@ -85,7 +79,7 @@ class Guard:
             return Response(status_code=204, headers={**PREFLIGHT_HEADERS, "Allow": ", ".join(READ_METHODS)})
         if request.method not in READ_METHODS:
             return error_response(method_not_allowed(request.method))
-        decision = self.limiter.check(self.client(request))
+        decision = self.limiter.check(client_address(request))
         if not decision.allowed:
             response = error_response(too_many_requests(decision.retry_after))
             response.headers["Retry-After"] = str(decision.retry_after)
@@ -112,7 +106,8 @@ def routes() -> list[BaseRoute]:
             "MAYEN_TRUSTED_PROXIES",
         )
     settings()  # a bad MAYEN_DCAT_* or MAYEN_PUBLIC_URL stops the start with its German message
-    guard = Guard(RateLimiter.from_environment(os.environ), trusted_proxies(os.environ))
+    trusted_proxies(os.environ)  # so does a MAYEN_TRUSTED_PROXIES entry that is no address
+    guard = Guard(RateLimiter.from_environment(os.environ))
     return [
         Route(path, guard.wrap(handler), methods=list(ALL_METHODS))
         for path, handler in (*api.ROUTES, *calendars.ROUTES, *health.ROUTES)
