@@ -9,13 +9,17 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run serve test test-fast test-browser lint bench bench-all system-deps template clean
 
+# uvicorn believes X-Forwarded-For from 127.0.0.1 unless this is empty; mayen_dash/clients.py decides instead
+# (MAYEN_TRUSTED_PROXIES names the reverse proxies whose X-Forwarded-For counts).
+UVICORN_ENV := FORWARDED_ALLOW_IPS=
+
 # On one's own machine: everyone at this keyboard may edit.
 run: $(VENV)/.runtime $(VENV)/.static
-	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address localhost
+	$(UVICORN_ENV) $(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address localhost
 
 # For colleagues on the network: reading is public, changing data needs a signed-in editor.
 serve: $(VENV)/.runtime $(VENV)/.static
-	MAYEN_SHARED=1 $(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address 0.0.0.0
+	$(UVICORN_ENV) MAYEN_SHARED=1 $(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address 0.0.0.0
 
 test: $(VENV)/.dev system-deps
 	$(PY) -m ruff check .
@@ -40,6 +44,7 @@ bench-all: $(VENV)/.dev system-deps
 	$(PY) bench/bench_hostile.py
 	$(PY) bench/bench_dashboard.py
 	$(PY) bench/bench_sessions.py
+	$(PY) bench/bench_api.py
 
 template: $(VENV)/.runtime
 	$(PY) -m mayen_dash template -o data/vorlage.xlsx

@@ -3,8 +3,9 @@
 st.App runs app.py as the Streamlit script and adds what Streamlit does not offer: a German
 page (web/frontend.py), compressed front-end bundles (web/compression.py), a warm start
 (web/startup.py), the editor's sign-in bound to the browser (web/auth.py), uploads only from
-editors (web/guard.py), and a German message with a reference number for uncaught errors
-(web/errors.py).
+editors (web/guard.py), a German message with a reference number for uncaught errors
+(web/errors.py), and the server's own routes for other systems (web/public.py: open data,
+calendar subscriptions, health).
 """
 
 import logging
@@ -12,7 +13,7 @@ import logging
 import streamlit as st
 from starlette.middleware import Middleware
 
-from web import auth, compression, errors, frontend, guard, startup
+from web import auth, compression, errors, frontend, guard, public, startup
 
 logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
 frontend.check_version()
@@ -20,7 +21,8 @@ frontend.check_version()
 app = st.App(
     "app.py",
     lifespan=startup.lifespan,
-    routes=[*auth.routes(), *frontend.routes()],
+    # The routes for other systems first: the dashboard's /{page} would otherwise answer /gesundheit.
+    routes=[*public.routes(), *auth.routes(), *frontend.routes()],
     middleware=[Middleware(guard.SharedInstallationGuard), Middleware(compression.StaticCompression)],
     on_script_error=errors.on_script_error,
 )

@@ -26,7 +26,7 @@ import re
 import urllib.parse
 
 import pandas as pd
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from .diff import normalize_title
 from .formatting import format_date, text_or_empty
@@ -197,7 +197,7 @@ def export_measures(
     """The measures (already filtered) as a file in `fmt`: "xlsx", "csv", "json" or "ics".
 
     Every measure given is written, in the given order; nothing is dropped.
-    `as_of` adds the column "Überfällig zum Stichtag" to xlsx and csv.
+    `as_of` adds the column "Überfällig zum Stichtag" to xlsx and csv, and "overdue" to json.
     `report` supplies the title and Stichtag for the json and ics metadata;
     `exported_at` (default: now, UTC) is the moment recorded in json and ics.
     Raises ValueError for an unknown format.
@@ -208,7 +208,7 @@ def export_measures(
     if fmt == "csv":
         return measures_csv(measures, as_of)
     if fmt == "json":
-        return measures_json(measures, report=report, exported_at=exported_at)
+        return measures_json(measures, report=report, exported_at=exported_at, as_of=as_of)
     if fmt == "ics":
         return measures_ics(measures, report=report, exported_at=exported_at)
     raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -265,10 +265,14 @@ def _iso(value: object) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
-def measure_records(measures: pd.DataFrame) -> list[dict[str, object]]:
-    """The measures as plain dicts with the stable English keys of the JSON export."""
+def measure_records(measures: pd.DataFrame, as_of: dt.date | None = None) -> list[dict[str, object]]:
+    """The measures as plain dicts with the stable English keys of the JSON export.
+
+    With `as_of`, each record also says whether the measure is overdue at that Stichtag.
+    """
+    late = overdue_mask(measures, as_of).tolist() if as_of is not None else None
     records = []
-    for row in measures.itertuples(index=False):
+    for position, row in enumerate(measures.itertuples(index=False)):
         code = text_or_empty(row.status)
         records.append(
             {
@@ -288,20 +292,34 @@ def measure_records(measures: pd.DataFrame) -> list[dict[str, object]]:
                 "remarks": text_or_empty(row.remarks),
             }
         )
+        if late is not None:
+            records[-1]["overdue"] = bool(late[position])
     return records
 
 
+# Raised when a key of the JSON documents (export and open-data API) is renamed or removed; adding keys keeps it.
+SCHEMA_VERSION = "1.0"
+
+
 def measures_json(
-    measures: pd.DataFrame, *, report: Report | None = None, exported_at: dt.datetime | None = None
+    measures: pd.DataFrame,
+    *,
+    report: Report | None = None,
+    exported_at: dt.datetime | None = None,
+    as_of: dt.date | None = None,
+    about: dict[str, object] | None = None,
 ) -> bytes:
     """The normalised measures with their raw fields as UTF-8 JSON, for the city's open-data portal.
 
     Shape (keys are stable; new keys may be added, none renamed)::
 
         {
+          "schema_version": "1.0",          # SCHEMA_VERSION
           "title": "Digitalisierungsstrategie der Stadt Mayen",   # report title ("" without report)
           "report_date": "2022-08-31",      # Stichtag of the report, or null
           "exported_at": "2024-01-31T09:15:00+00:00",  # ISO 8601 with offset
+          "as_of": "2022-08-31",            # Stichtag for "overdue" (only with as_of)
+          ...                               # the keys of `about` (the API: "snapshot", "filter")
           "count": 101,                     # == len(measures)
           "measures": [
             {
@@ -319,19 +337,24 @@ def measures_json(
               "start": "2023-01-01",        # period read from the Zieldatum, ISO date or null
               "due": "2023-12-31",          # due date, ISO date or null
               "ongoing": false,             # "laufend": a permanent task
-              "remarks": ""                 # Anmerkungen
+              "remarks": "",                # Anmerkungen
+              "overdue": false              # overdue at as_of (only with as_of)
             }
           ]
         }
     """
     exported_at = exported_at or dt.datetime.now(dt.UTC)
-    document = {
+    document: dict[str, object] = {
+        "schema_version": SCHEMA_VERSION,
         "title": report.title if report is not None else "",
         "report_date": report.report_date.isoformat() if report is not None and report.report_date else None,
         "exported_at": exported_at.isoformat(timespec="seconds"),
-        "count": len(measures),
-        "measures": measure_records(measures),
     }
+    if as_of is not None:
+        document["as_of"] = as_of.isoformat()
+    document.update(about or {})
+    document["count"] = len(measures)
+    document["measures"] = measure_records(measures, as_of)
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
@@ -339,6 +362,8 @@ def measures_json(
 
 ICS_DOMAIN = "mayen-dashboard"
 ICS_PRODID = "-//Stadt Mayen//Mayen Digital-Dashboard//DE"
+# How often a subscribed calendar asks again: a new Stand arrives every few months, a fix on the same day.
+ICS_REFRESH = dt.timedelta(hours=6)
 # Control characters other than tab and line feed are not allowed in iCalendar text.
 _ICS_UNSAFE = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f]")
 
@@ -376,7 +401,11 @@ def measure_uids(measures: pd.DataFrame) -> list[str]:
 
 
 def measures_ics(
-    measures: pd.DataFrame, *, report: Report | None = None, exported_at: dt.datetime | None = None
+    measures: pd.DataFrame,
+    *,
+    report: Report | None = None,
+    exported_at: dt.datetime | None = None,
+    subscription: str | None = None,
 ) -> bytes:
     """The due dates of the measures as an iCalendar file: one all-day event per measure with a due date.
 
@@ -384,6 +413,10 @@ def measures_ics(
     Zieldatum as written and Anmerkungen; UIDs from `measure_uids`; DTSTAMP
     is `exported_at`. Measures without a due date ("laufend", empty or
     unreadable Zieldatum) have no event.
+
+    `subscription` makes it the calendar a program subscribes to (/kalender/…):
+    its name gets that text (e.g. the unit) and it asks to be refreshed every
+    ICS_REFRESH, which Outlook reads as X-PUBLISHED-TTL and others as REFRESH-INTERVAL.
     """
     exported_at = (exported_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     calendar = Calendar()
@@ -392,7 +425,11 @@ def measures_ics(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     name = report.title if report is not None else "Maßnahmen"
-    calendar.add("x-wr-calname", _ics_text(f"{name}: Zieldaten der Maßnahmen"))
+    suffix = f" – {subscription}" if subscription else ""
+    calendar.add("x-wr-calname", _ics_text(f"{name}: Zieldaten der Maßnahmen{suffix}"))
+    if subscription:
+        calendar.add("refresh-interval", ICS_REFRESH, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(ICS_REFRESH))
     uids = measure_uids(measures)
     for uid, row in zip(uids, measures.itertuples(index=False), strict=True):
         if pd.isna(row.due):

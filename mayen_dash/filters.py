@@ -37,7 +37,8 @@ class Filters:
     statuses: tuple[str, ...] = ()
     query: str = ""
     as_of: dt.date | None = None
-    ignored: tuple[str, ...] = field(default=(), compare=False)
+    # (parameter, value) of each value a link named that these data do not know.
+    ignored: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def apply(self, report: Report) -> pd.DataFrame:
         return filter_measures(
@@ -89,6 +90,10 @@ def _values(params: Mapping[str, Sequence[str] | str], name: str) -> list[str]:
     return [v.strip() for v in values if v and v.strip()]
 
 
+# The forms a Stichtag may take in a link (ISO and German), as people read them; _date parses both.
+DATE_FORMATS = ("JJJJ-MM-TT", "TT.MM.JJJJ")
+
+
 def _date(text: str) -> dt.date | None:
     for parse in (dt.date.fromisoformat, lambda t: dt.datetime.strptime(t, "%d.%m.%Y").date()):
         try:
@@ -102,30 +107,37 @@ def from_params(params: Mapping[str, Sequence[str] | str], report: Report) -> Fi
     """Filters from query parameters, keeping only values this report knows.
 
     A link may be older than the data: unknown units, fields or statuses are
-    dropped and named in `ignored`, so the page can say so instead of showing
-    an empty view without explanation.
+    dropped and named in `ignored` with their parameter, so the page can say so
+    instead of showing an empty view without explanation, and the open-data
+    API can refuse the request naming the parameter.
     """
-    ignored: list[str] = []
+    ignored: list[tuple[str, str]] = []
     known_units = set(report.units)
     units = []
     for unit in _values(params, PARAM_UNIT):
-        (units if unit in known_units else ignored).append(unit)
+        if unit in known_units:
+            units.append(unit)
+        else:
+            ignored.append((PARAM_UNIT, unit))
     known_areas = set(report.areas)
     areas = []
     for area in _values(params, PARAM_AREA):
-        (areas if area in known_areas else ignored).append(area)
+        if area in known_areas:
+            areas.append(area)
+        else:
+            ignored.append((PARAM_AREA, area))
     statuses = []
     for text in _values(params, PARAM_STATUS):
         code = text if text in STATUS_CODES else status_code_for_label(text)
         if code:
             statuses.append(code)
         else:
-            ignored.append(text)
+            ignored.append((PARAM_STATUS, text))
     as_of = None
     for text in _values(params, PARAM_AS_OF)[:1]:
         as_of = _date(text)
         if as_of is None:
-            ignored.append(text)
+            ignored.append((PARAM_AS_OF, text))
     query = " ".join(_values(params, PARAM_QUERY))
     return Filters(
         tuple(dict.fromkeys(units)),

@@ -45,10 +45,14 @@ class SharedCache(Generic[K, V]):
 
     functools.lru_cache would let two sessions opening the same new Stand parse it twice
     side by side, doubling both the time and the peak memory of that moment.
+    `size` counts entries, or whatever `weigh` says an entry costs (e.g. its bytes);
+    a value that alone weighs more than `size` is returned but not kept.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, weigh: Callable[[V], int] | None = None) -> None:
         self._size = size
+        self._weigh = weigh or (lambda _value: 1)
+        self._weights: dict[K, int] = {}
         self._values: OrderedDict[K, V] = OrderedDict()
         self._locks: dict[K, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -67,21 +71,33 @@ class SharedCache(Generic[K, V]):
             with self._lock:
                 if key in self._values:
                     return self._values[key]
-            value = compute()
+            try:
+                value = compute()
+            except BaseException:
+                with self._lock:  # a refused request must not leave its lock behind (unbounded keys)
+                    self._locks.pop(key, None)
+                raise
+            weight = self._weigh(value)
             with self._lock:
-                self._values[key] = value
-                self._values.move_to_end(key)
-                while len(self._values) > self._size:
-                    self._values.popitem(last=False)
                 self._locks.pop(key, None)
+                if weight > self._size:
+                    return value
+                self._values[key] = value
+                self._weights[key] = weight
+                self._values.move_to_end(key)
+                while sum(self._weights.values()) > self._size:
+                    oldest, _ = self._values.popitem(last=False)
+                    del self._weights[oldest]
             return value
 
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+            self._weights.clear()
 
 
-def _report_key(snapshot: Snapshot) -> tuple[int, str, object]:
+def report_key(snapshot: Snapshot) -> tuple[int, str, object]:
+    """What a parsed report (and anything built from it) is cached under: stored files never change."""
     return (snapshot.id, snapshot.sha256, snapshot.report_date)
 
 
@@ -103,11 +119,11 @@ class Installation:
 
     def has_report(self, snapshot: Snapshot) -> bool:
         """Whether the report is parsed already (so that the page need not announce a wait)."""
-        return _report_key(snapshot) in self._reports
+        return report_key(snapshot) in self._reports
 
     def report(self, snapshot: Snapshot) -> Report:
         """The Report of a snapshot with the Stichtag it was stored under, parsed once per process."""
-        return self._reports.get(_report_key(snapshot), lambda: self._parse(snapshot))
+        return self._reports.get(report_key(snapshot), lambda: self._parse(snapshot))
 
     def _parse(self, snapshot: Snapshot) -> Report:
         """The report in ready form if the store kept it, else parsed from the original and kept for next time."""
@@ -129,7 +145,7 @@ class Installation:
         `unpaired` names old rows whose close-title partner the user rejected. A Vergleich of
         two Land-wide lists takes a second or more; every widget on the page would pay it again.
         """
-        key = (_report_key(older), _report_key(newer), filters, unpaired)
+        key = (report_key(older), report_key(newer), filters, unpaired)
         return self._comparisons.get(
             key,
             lambda: compare(

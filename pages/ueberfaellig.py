@@ -5,8 +5,9 @@ import streamlit as st
 import ui
 from mayen_dash.charts import overdue_chart, timeline_chart
 from mayen_dash.exports import DUE_LABEL, due_soon_frame, overdue_frame
-from mayen_dash.formatting import format_date
+from mayen_dash.formatting import escape_markdown, format_date
 from mayen_dash.metrics import DEFINITIONS
+from mayen_dash.opendata import settings, subscription_address
 
 view = ui.current_view()
 as_of = format_date(view.as_of)
@@ -42,4 +43,24 @@ ui.chart(
     ui.view_figure(timeline_chart, view.as_of),
     help="Alle Maßnahmen mit Zeitraum: „2022/2023“ reicht vom 01.01.2022 bis 31.12.2023, „08/2022“ über den "
     "August 2022. Die senkrechte Linie ist der Stichtag.",
+)
+
+st.header(
+    "Kalender abonnieren",
+    anchor=False,
+    help="Ein ganztägiger Termin je Maßnahme mit Fälligkeit, immer aus dem neuesten Stand; der Kalender "
+    "aktualisiert sich selbst, statt Termine zu verdoppeln.",
+)
+units = view.filters.units
+st.write(
+    "Die Zieldaten von „" + escape_markdown(", ".join(units)) + "“ als Kalender:"
+    if units
+    else "Die Zieldaten aller Organisationseinheiten als Kalender (für eine Einheit links filtern):"
+)
+for unit in units or (None,):
+    st.code(subscription_address(st.context.url, unit, settings()), language=None)
+st.caption(
+    "Adresse kopieren und einfügen: in Outlook unter „Kalender hinzufügen“ → „Aus dem Internet abonnieren“, "
+    "in Thunderbird unter „Neuer Kalender“ → „Im Netzwerk“. Nimmt ein Programm webcal:// nicht an, die "
+    "Adresse mit https:// (bzw. http://) statt webcal:// beginnen."
 )

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.live import PROXY, Client, live_server, next_source
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -17,3 +22,22 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+# The shared server's rate limit: 60 a minute, 15 at once; each test is a client of its own (`client`).
+LIVE_RATE_LIMIT = 60
+
+
+@pytest.fixture(scope="session")
+def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One dashboard server for the tests of its routes, with the bundled report and PROXY trusted."""
+    environment = {"MAYEN_TRUSTED_PROXIES": PROXY, "MAYEN_API_RATE_LIMIT": str(LIVE_RATE_LIMIT)}
+    log = ROOT / "test-artifacts" / "server" / "server.log"
+    with live_server(tmp_path_factory.mktemp("mayen-live"), log, environment) as url:
+        yield url
+
+
+@pytest.fixture
+def client(live_url: str) -> Client:
+    """HTTP to the shared server from an address of this test's own."""
+    return Client(live_url, next_source())

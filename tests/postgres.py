@@ -63,11 +63,20 @@ def find_bindir() -> Path:
 
 @dataclass
 class PostgresServer:
-    """A running throwaway server: `url` is a ready database; `create_database` makes more."""
+    """A running throwaway server: `url` is a ready database; `create_database` makes more.
+
+    `stop` and `start` take it down and up again, for tests of what the dashboard does without its store.
+    """
 
     root: Path
+    bindir: Path
+    prefix: list[str]
     url: str = ""
     _counter: Iterator[int] = field(default_factory=itertools.count)
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
 
     @property
     def socket_dir(self) -> Path:
@@ -76,6 +85,31 @@ class PostgresServer:
     def url_for(self, database: str) -> str:
         """The SQLAlchemy URL of a database on this server, connecting through the socket."""
         return f"postgresql+psycopg://{SUPERUSER}@/{database}?host={self.socket_dir}&port={PORT}"
+
+    def start(self) -> None:
+        """Start the server on its data directory; raises PostgresUnavailableError (see server.log)."""
+        options = (
+            f"-k {self.socket_dir} -p {PORT} -c listen_addresses='' "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100 "
+            # a zone other than UTC, so that a naive or local timestamp in the store shows up in the tests
+            "-c timezone=Europe/Berlin"
+        )
+        pg_ctl = str(self.bindir / "pg_ctl")
+        log = str(self.root / "server.log")
+        command = [*self.prefix, pg_ctl, "-D", str(self.data), "-o", options, "-l", log, "-w", "-t", str(START_TIMEOUT)]
+        _run([*command, "start"], self.root, "pg_ctl start (see server.log)")
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server, cutting its connections as when a database host fails.
+
+        "fast" writes what was committed first (with synchronous_commit off, "immediate" can lose the last
+        commits, which a test that starts the server again would notice); "immediate" is for the end.
+        """
+        _run(
+            [*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"],
+            self.root,
+            "stop",
+        )
 
     def _admin(self):
         import psycopg  # noqa: PLC0415 - only needed when a server runs
@@ -136,8 +170,7 @@ def throwaway_postgres() -> Iterator[PostgresServer]:
     bindir = find_bindir()
     prefix, uid, gid = _as_postgres_user()
     root = Path(tempfile.mkdtemp(prefix="mayen-pg-"))  # short path: unix socket paths are limited to 107 bytes
-    server = PostgresServer(root)
-    data = root / "data"
+    server = PostgresServer(root, bindir, prefix)
     started = False
     try:
         server.socket_dir.mkdir()
@@ -149,7 +182,7 @@ def throwaway_postgres() -> Iterator[PostgresServer]:
                 *prefix,
                 str(bindir / "initdb"),
                 "-D",
-                str(data),
+                str(server.data),
                 "-U",
                 SUPERUSER,
                 "--auth=trust",
@@ -160,31 +193,8 @@ def throwaway_postgres() -> Iterator[PostgresServer]:
             root,
             "initdb",
         )
-        options = (
-            f"-k {server.socket_dir} -p {PORT} -c listen_addresses='' "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100 "
-            # a zone other than UTC, so that a naive or local timestamp in the store shows up in the tests
-            "-c timezone=Europe/Berlin"
-        )
         started = True  # from here on, always try to stop it: pg_ctl may time out with the server running
-        _run(
-            [
-                *prefix,
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-l",
-                str(root / "server.log"),
-                "-w",
-                "-t",
-                str(START_TIMEOUT),
-                "start",
-            ],
-            root,
-            "pg_ctl start (see server.log)",
-        )
+        server.start()
         try:
             server.url = server.create_database()
         except Exception as error:
@@ -198,7 +208,7 @@ def throwaway_postgres() -> Iterator[PostgresServer]:
     finally:
         if started:
             with contextlib.suppress(PostgresUnavailableError):
-                _run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], root, "stop")
+                server.stop("immediate")
         shutil.rmtree(root, ignore_errors=True)
 
 

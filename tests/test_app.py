@@ -487,3 +487,13 @@ def test_exports_and_council_report_are_offered(app):
     assert {"Excel herunterladen", "CSV für Excel", "JSON für das Open-Data-Portal", "Kalender (iCalendar)"} <= set(
         labels
     )
+
+
+def test_overdue_page_offers_the_calendar_of_the_unit_in_the_filter(app):
+    app.query_params["einheit"] = "Bereich 2.1"
+    app.run()
+    app.switch_page("pages/ueberfaellig.py").run()
+    assert not app.exception
+    assert [code.value for code in app.code] == ["/kalender/Bereich%202.1.ics"]  # AppTest has no browser address
+    assert any("Kalender abonnieren" in header.value for header in app.header)
+    assert any("Thunderbird" in caption.value for caption in app.main.caption)

@@ -65,9 +65,13 @@ def test_the_right_password_sets_a_strict_httponly_cookie_and_returns(client):
 
 
 def test_the_cookie_is_secure_behind_a_trusted_https_proxy(client, monkeypatch):
-    monkeypatch.setenv(TRUSTED_PROXIES_ENV, "testclient")
-    answer = sign_in(client, PASSWORD, **{"X-Forwarded-Proto": "https"})
+    monkeypatch.setenv(TRUSTED_PROXIES_ENV, "10.0.0.5")
+    behind_proxy = TestClient(
+        client.app, base_url="http://dashboard.test", client=("10.0.0.5", 50000), follow_redirects=False
+    )
+    answer = sign_in(behind_proxy, PASSWORD, **{"X-Forwarded-Proto": "https"})
     assert "Secure" in answer.headers["set-cookie"]
+    assert "Secure" not in sign_in(client, PASSWORD, **{"X-Forwarded-Proto": "https"}).headers["set-cookie"]
 
 
 def test_a_wrong_password_is_refused_in_german_and_sets_no_cookie(client):

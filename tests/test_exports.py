@@ -20,7 +20,9 @@ from mayen_dash.exports import (
     FORMATS,
     ICS_DOMAIN,
     ICS_PRODID,
+    ICS_REFRESH,
     OVERDUE_LABEL,
+    SCHEMA_VERSION,
     SOURCE_ROW_LABEL,
     UNITS_LABEL,
     display_frame,
@@ -30,11 +32,13 @@ from mayen_dash.exports import (
     measure_details,
     measure_uid,
     measure_uids,
+    measures_ics,
     measures_xlsx,
     neutralize,
     overdue_frame,
 )
 from mayen_dash.loader import load_report
+from mayen_dash.metrics import overdue_mask
 from mayen_dash.normalize import split_units
 from mayen_dash.tables import cell_text
 from mayen_dash.vocabulary import STATUS_CODES
@@ -372,7 +376,9 @@ def test_neutralize():
 
 def test_json_export_shape(bundled):
     document = json.loads(export_measures(bundled.measures, "json", AS_OF, report=bundled, exported_at=STAMP))
-    assert set(document) == {"title", "report_date", "exported_at", "count", "measures"}
+    assert set(document) == {"schema_version", "title", "report_date", "exported_at", "as_of", "count", "measures"}
+    assert document["schema_version"] == SCHEMA_VERSION
+    assert document["as_of"] == AS_OF.isoformat()
     assert document["title"] == "Digitalisierungsstrategie der Stadt Mayen"
     assert document["report_date"] == "2022-08-31"
     assert document["exported_at"] == "2024-01-31T09:15:00+00:00"
@@ -392,8 +398,10 @@ def test_json_export_shape(bundled):
         "due",
         "ongoing",
         "remarks",
+        "overdue",
     ]
     assert all(list(m) == keys for m in document["measures"])
+    assert sum(m["overdue"] for m in document["measures"]) == int(overdue_mask(bundled.measures, AS_OF).sum()) > 0
     measure = next(m for m in document["measures"] if m["id"] == "EG-B-41")
     assert measure["status"] == "in_bearbeitung"
     assert measure["status_label"] == "in Bearbeitung"
@@ -551,3 +559,18 @@ def test_cli_export_unknown_department_hints_like_summary(capsys, tmp_path):
     assert code == 0
     assert "kommt in der Datei nicht vor" in err
     assert json.loads((tmp_path / "x.json").read_bytes())["count"] == 0
+
+
+def test_ics_as_a_subscription_names_the_unit_and_asks_to_be_refreshed(bundled):
+    calendar = Calendar.from_ical(export_measures(bundled.measures, "ics", report=bundled, exported_at=STAMP))
+    assert "REFRESH-INTERVAL" not in calendar
+    subscribed = Calendar.from_ical(
+        measures_ics(bundled.measures, report=bundled, exported_at=STAMP, subscription="Bereich 2.1")
+    )
+    assert (
+        str(subscribed["X-WR-CALNAME"])
+        == "Digitalisierungsstrategie der Stadt Mayen: Zieldaten der Maßnahmen – Bereich 2.1"
+    )
+    assert subscribed.decoded("REFRESH-INTERVAL") == ICS_REFRESH
+    assert str(subscribed["X-PUBLISHED-TTL"]) == "PT6H"
+    assert [str(e["UID"]) for e in subscribed.walk("VEVENT")] == [str(e["UID"]) for e in calendar.walk("VEVENT")]

@@ -42,7 +42,7 @@ def test_unknown_values_are_dropped_and_named(report):
     assert filters.units == ("Bereich 2.1",)
     assert filters.statuses == ()
     assert filters.as_of is None
-    assert filters.ignored == ("Bereich 9.9", "fast fertig", "gestern")
+    assert filters.ignored == (("einheit", "Bereich 9.9"), ("status", "fast fertig"), ("stichtag", "gestern"))
 
 
 def test_round_trip_through_params(report):

@@ -98,3 +98,31 @@ def test_installation_follows_the_environment(tmp_path, monkeypatch):
     assert installation_module.installation() is one
     monkeypatch.setenv("MAYEN_DATA_DIR", str(tmp_path / "two"))
     assert installation_module.installation() is not one
+
+
+def test_shared_cache_by_weight_keeps_what_fits_and_returns_what_does_not():
+    cache: SharedCache[str, bytes] = SharedCache(size=10, weigh=len)
+    cache.get("a", lambda: b"aaaa")
+    cache.get("b", lambda: b"bbbb")
+    cache.get("c", lambda: b"cccc")  # 12 bytes: the oldest goes
+    assert "a" not in cache
+    assert "b" in cache
+    assert "c" in cache
+    huge = cache.get("d", lambda: b"d" * 11)
+    assert huge == b"d" * 11
+    assert "d" not in cache  # bigger than the whole cache: served, never kept
+    assert "b" in cache
+
+
+def test_shared_cache_keeps_nothing_of_a_key_whose_computation_failed():
+    cache: SharedCache[str, int] = SharedCache(size=2)
+
+    def refuse() -> int:
+        raise ValueError("bad request")
+
+    for key in ("a", "b", "c"):
+        with pytest.raises(ValueError, match="bad request"):
+            cache.get(key, refuse)
+    assert "a" not in cache
+    assert cache._locks == {}
+    assert cache.get("a", lambda: 1) == 1

@@ -136,9 +136,8 @@ def sidebar_filters(report: Report) -> Filters:
         sidebar.button("Filter zurücksetzen", on_click=_reset_filters)
     ignored = state.pop(keys.FILTERS_IGNORED, ())
     if ignored:
-        sidebar.warning(
-            "Aus dem Link nicht übernommen (in diesen Daten unbekannt): " + escape_markdown(", ".join(ignored))
-        )
+        values = ", ".join(value for _parameter, value in ignored)
+        sidebar.warning("Aus dem Link nicht übernommen (in diesen Daten unbekannt): " + escape_markdown(values))
     _write_params(filters)
     return filters
 

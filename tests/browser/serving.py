@@ -89,7 +89,14 @@ def dashboard_process(
         "false",
         *options,
     ]
-    env = {**os.environ, "MAYEN_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **(environment or {})}
+    # FORWARDED_ALLOW_IPS empty as `make run` sets it: X-Forwarded-For counts only per mayen_dash/clients.py.
+    env = {
+        **os.environ,
+        "MAYEN_DATA_DIR": str(data_dir),
+        "PYTHONUNBUFFERED": "1",
+        "FORWARDED_ALLOW_IPS": "",
+        **(environment or {}),
+    }
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
