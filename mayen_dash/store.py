@@ -28,7 +28,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -41,7 +40,7 @@ from .formatting import format_date
 from .loader import load_report
 from .model import MEASURE_COLUMNS, ColumnMapping, Report, area_categories
 from .normalize import visible
-from .settings import data_dir
+from .settings import data_dir, time_zone
 from .vocabulary import STATUS_CODES, UNKNOWN_STATUS
 
 log = logging.getLogger(__name__)
@@ -51,7 +50,6 @@ SQLITE_FILE = "mayen.sqlite3"
 # How long a writer waits for another one before the store reports itself busy.
 BUSY_TIMEOUT_SECONDS = 30
 SCHEMA_ATTEMPTS = 5
-LOCAL_TIME = ZoneInfo("Europe/Berlin")
 
 SameDatePolicy = Literal["ask", "replace", "keep"]
 SAME_DATE_POLICIES: tuple[str, ...] = ("ask", "replace", "keep")
@@ -144,7 +142,7 @@ class SameDateError(StoreError):
 
     def __init__(self, existing: Snapshot) -> None:
         self.existing = existing
-        uploaded = existing.uploaded_at.astimezone(LOCAL_TIME)
+        uploaded = existing.uploaded_at.astimezone(time_zone())
         super().__init__(
             f"Für den Stichtag {format_date(existing.report_date)} ist bereits der Bericht "
             f"„{existing.file_name}“ gespeichert (hochgeladen am {uploaded:%d.%m.%Y um %H:%M} Uhr). "
@@ -721,7 +719,7 @@ def snapshot_table(snapshots: list[Snapshot]) -> pd.DataFrame:
                 "Nr.": s.id,
                 "Stichtag": format_date(s.report_date) or "unbekannt",
                 "Datei": s.file_name,
-                "Hochgeladen": s.uploaded_at.astimezone(LOCAL_TIME).strftime("%d.%m.%Y %H:%M"),
+                "Hochgeladen": s.uploaded_at.astimezone(time_zone()).strftime("%d.%m.%Y %H:%M"),
                 "Maßnahmen": s.measure_count,
             }
             for s in reversed(snapshots)

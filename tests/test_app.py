@@ -71,12 +71,38 @@ def test_start_page_metrics(app):
         "Maßnahmen": "101",
         "erledigt": "56",
         "in Bearbeitung": "19",
+        "laufend": "3",
         "offen": "23",
         "überfällig": "0",
     }
     assert all(m.help for m in app.metric)
     assert app.metric[1].delta == "55,4 %"
-    assert "31.08.2022" in app.metric[4].help
+    assert [m.delta for m in app.metric[1:5]] == ["55,4 %", "18,8 %", "3,0 %", "22,8 %"]
+    assert "31.08.2022" in app.metric[-1].help
+    # The parts add up to the total, and the page says so.
+    assert any(
+        c.value.replace("\\", "") == "56 erledigt + 19 in Bearbeitung + 3 laufend + 23 offen = 101 Maßnahmen; "
+        "„überfällig“ zählt Maßnahmen dieser Gruppen noch einmal."
+        for c in app.caption
+    )
+
+
+def test_cards_show_every_status_that_occurs(app):
+    app.run()
+    rows = [["Maßnahme", "Status"], ["A", "erledigt"], ["B", "pausiert"], ["C", "vielleicht"], ["D", "laufend"]]
+    use(app, "status_2023-06.csv", csv_bytes(rows), "text/csv")
+    app.switch_page("pages/uebersicht.py").run()
+    assert metrics(app) == {
+        "Maßnahmen": "4",
+        "erledigt": "1",
+        "in Bearbeitung": "0",
+        "laufend": "1",
+        "offen": "0",
+        "zurückgestellt": "1",
+        "unbekannt": "1",
+        "überfällig": "0",
+    }
+    assert sum(int(m.value) for m in app.metric[1:-1]) == 4
 
 
 def test_unit_filter_changes_metrics_and_is_written_to_the_url(app):
