@@ -169,7 +169,7 @@ def status_by_unit(measures: pd.DataFrame) -> pd.DataFrame:
 
 
 def drilldown(measures: pd.DataFrame) -> pd.DataFrame:
-    """Counts by Handlungsfeld, Zielgruppe and status, for sunburst and treemap."""
+    """Counts by Handlungsfeld, Zielgruppe and status, for the drilldown bars and treemap."""
     frame = measures.assign(
         group=measures["group"].where(measures["group"] != "", NO_GROUP),
         status_label=measures["status"].map(STATUS_LABELS).astype(str),
