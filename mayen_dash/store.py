@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +119,16 @@ sign_in_failures_table = sa.Table(
     sa.Column("client", sa.String(64), primary_key=True),
     sa.Column("count", sa.Integer, nullable=False),
     sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# The installation's decisions that two spellings name one organisational unit (units.merge_units): they
+# hold for every Stand, stored and to come, so they live here, beside the Stände, where every app server
+# of a shared installation reads the same ones (a file in one server's data folder would not be).
+unit_names_table = sa.Table(
+    "unit_names",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),  # a spelling as the files write it
+    sa.Column("unit", sa.Text, nullable=False),  # the one name it stands for
 )
 
 # One row; every write transaction updates it first, which serialises writers on both databases.
@@ -568,7 +578,40 @@ class SnapshotStore:
         result = self._add(data, path.name, load_report(data, path.name), None, "keep", only_if_empty=True)
         return result if result and result.created else None
 
+    def merge_units(self, names: Iterable[str], into: str) -> dict[str, str]:
+        """From now on every spelling in `names` stands for the unit `into`, in every Stand.
+
+        Spellings that stood for one of `names` follow it to `into`, and `into` itself stands
+        for no other name any more, so the names never form a chain or a cycle. Returns all
+        names afterwards (as `unit_names`).
+        """
+        into = " ".join(visible(into).split())
+        merged = {" ".join(visible(n).split()) for n in names} - {into, ""}
+        if not into:
+            raise ValueError("a unit needs a name")
+        with self._available(), self._writing() as connection:
+            current = {row.name: row.unit for row in connection.execute(sa.select(unit_names_table))}
+            current = {name: (into if unit in merged else unit) for name, unit in current.items()}
+            current.update(dict.fromkeys(merged, into))
+            current.pop(into, None)
+            connection.execute(unit_names_table.delete())
+            if current:
+                connection.execute(
+                    unit_names_table.insert(), [{"name": name, "unit": unit} for name, unit in current.items()]
+                )
+        return current
+
+    def separate_unit(self, name: str) -> bool:
+        """`name` is its own unit again; False if it stood for no other."""
+        with self._available(), self._writing() as connection:
+            return connection.execute(unit_names_table.delete().where(unit_names_table.c.name == name)).rowcount > 0
+
     # -- reading ------------------------------------------------------------------------------
+
+    def unit_names(self) -> dict[str, str]:
+        """Which unit spelling stands for which unit, as the editors merged them; {} for none."""
+        with self._available(), self._engine.connect() as connection:
+            return {row.name: row.unit for row in connection.execute(sa.select(unit_names_table))}
 
     def snapshots(self) -> list[Snapshot]:
         """All snapshots by Stichtag (undated ones last), then upload time: the order of the history."""

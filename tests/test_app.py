@@ -513,3 +513,32 @@ def test_exports_and_council_report_are_offered(app):
     assert {"Excel herunterladen", "CSV für Excel", "JSON für das Open-Data-Portal", "Kalender (iCalendar)"} <= set(
         labels
     )
+
+
+def test_units_that_mean_the_same_are_merged_on_the_data_page(app):
+    app.run()
+    assert "Zentralbereich" in app.sidebar.multiselect(key="filter_einheit").options
+    app.switch_page("pages/daten.py").run()
+    hints = [m.value.replace("\\", "") for m in app.markdown if "Meinen sie dieselbe" in m.value.replace("\\", "")]
+    assert len(hints) == 3
+    assert hints[0].startswith("„Zentralbereich“ (4 Maßnahmen) und „Zentralbereich 1“ (73 Maßnahmen)")
+    into = next(s for s in app.selectbox if s.label == "Gemeinsamer Name")
+    assert into.value == "Zentralbereich 1"
+    next(b for b in app.button if b.label == "Zusammenführen").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("Zusammengeführt" in s.value for s in app.success)
+    assert len([m for m in app.markdown if "Meinen sie dieselbe" in m.value.replace("\\", "")]) == 2
+    assert app.dataframe[-1].value.to_numpy().tolist() == [["Zentralbereich", "Zentralbereich 1"]]
+    options = app.sidebar.multiselect(key="filter_einheit").options
+    assert "Zentralbereich" not in options
+    app.sidebar.multiselect(key="filter_einheit").select("Zentralbereich 1").run()
+    app.switch_page("pages/uebersicht.py").run()
+    assert metrics(app)["Maßnahmen"] == "77"
+    # The merge holds for a Stand stored afterwards, too.
+    rows = [["Maßnahme", "Status", "Verantwortlichkeit"], ["A", "offen", "Zentralbereich"]]
+    use(app, "status_2023-06.csv", csv_bytes(rows), "text/csv")
+    assert app.sidebar.multiselect(key="filter_einheit").options == ["Zentralbereich 1"]
+    app.switch_page("pages/daten.py").run()
+    next(b for b in app.button if b.label == "Wieder trennen").click().run()
+    assert any("Getrennt" in s.value for s in app.success)
+    assert app.sidebar.multiselect(key="filter_einheit").options == ["Zentralbereich"]
