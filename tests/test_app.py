@@ -422,8 +422,18 @@ def test_meeting_mode_edits_and_saves_a_new_snapshot(app):
         "deleted_rows": [],
     }
     app.run()
-    assert any("3 geänderte Felder" in s.value for s in app.subheader)
+    assert any("3 geänderte Felder, noch nicht gespeichert" in s.value for s in app.subheader)
+    pending = app.dataframe[-1].value
+    assert pending.to_numpy().tolist() == [
+        ["EG-B-01", "Evaluierung Homepage", "Status", "in Bearbeitung", "erledigt"],
+        ["EG-B-01", "Evaluierung Homepage", "Anmerkungen", "", "=in der Sitzung bestätigt"],
+        ["EG-B-02", "Online Terminvereinbarung", "Zieldatum", "", "Q4/2023"],
+    ]
+    # No Stichtag is preselected: saving waits until one is chosen.
+    assert app.date_input(key="edit_report_date").value is None
+    assert next(b for b in app.button if b.label == "Als neuen Stand speichern").disabled
     app.date_input(key="edit_report_date").set_value(dt.date(2022, 12, 31)).run()
+    assert not next(b for b in app.button if b.label == "Als neuen Stand speichern").disabled
     next(b for b in app.button if b.label == "Als neuen Stand speichern").click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert any("Gespeichert und angezeigt: Stand 31.12.2022" in s.value.replace("\\", "") for s in app.success)
