@@ -173,8 +173,12 @@ def test_start_page_shows_the_key_figures_of_the_bundled_report(page: Page):
     expect(metric(page, "Maßnahmen")).to_have_text("101")
     expect_done(page, "56", "55,4 %")
     expect(metric(page, "in Bearbeitung")).to_have_text("19")
+    expect(metric(page, "laufend")).to_have_text("3")
     expect(metric(page, "offen")).to_have_text("23")
     expect(main_caption(page)).to_contain_text("Stand 31.08.2022")
+    expect(page.get_by_test_id("stMain")).to_contain_text(
+        "56 erledigt + 19 in Bearbeitung + 3 laufend + 23 offen = 101 Maßnahmen"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- filters
