@@ -18,16 +18,21 @@ if report.info.get("subtitle"):
 st.caption(ui.filter_caption(view))
 
 figures = cards(view.measures, view.as_of)
-for column, card in zip(st.columns(len(figures)), figures, strict=True):
-    column.metric(
-        card.label,
-        format_count(card.value),
-        delta=format_percent(card.share) if card.share is not None else None,
-        delta_color="off",
-        delta_arrow="off",
-        help=card.help,
-        border=True,
-    )
+total, *parts, late = figures
+# The total and "überfällig" first, then the status cards, the parts of the total, at most four to a row:
+# a narrower card cuts its label ("in Bearbeit…") on a projector.
+width = 3 if len(parts) in (5, 6) else 4
+for row in [[total, late], *(parts[i : i + width] for i in range(0, len(parts), width))]:
+    for column, card in zip(st.columns(width), row, strict=False):
+        column.metric(
+            card.label,
+            format_count(card.value),
+            delta=format_percent(card.share) if card.share is not None else None,
+            delta_color="off",
+            delta_arrow="off",
+            help=card.help,
+            border=True,
+        )
 st.caption(escape_markdown(f"{cards_sum(figures)}; „überfällig“ zählt Maßnahmen dieser Gruppen noch einmal."))
 
 st.header("Fortschritt nach Handlungsfeld", anchor=False)
