@@ -278,6 +278,8 @@ def _decided(measures: pd.DataFrame, organisation: dict[str, tuple[str, ...]]) -
     Those are the sheet's decisions ("Klimaschutz/Umwelt" is one unit), which a merge of unit names
     must not undo; a sheet row that only repeats what the text says decides nothing.
     """
+    if not organisation:
+        return frozenset()
     decided = set()
     for text in set(measures["responsible"]):
         key = responsibility_key(text)
