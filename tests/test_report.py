@@ -6,8 +6,10 @@ import re
 
 import pandas as pd
 import pytest
+from jinja2 import meta
 
 from mayen_dash import pdf
+from mayen_dash import report as report_module
 from mayen_dash.cli import main
 from mayen_dash.filters import Filters
 from mayen_dash.loader import load_report
@@ -397,3 +399,18 @@ def test_measures_without_categorical_area_still_render(bundled):
     document = build_report_html(bundled, measures, AS_OF)
     assert "Evaluierung Homepage" in visible(document)
     assert not isinstance(measures["area"].dtype, pd.CategoricalDtype)
+
+
+def test_the_template_uses_every_key_it_is_given_and_no_other(bundled, monkeypatch):
+    given = {}
+
+    class Recorder:
+        def render(self, **context):
+            given.update(context)
+            return ""
+
+    monkeypatch.setattr(report_module._ENVIRONMENT, "get_template", lambda name: Recorder())
+    build_report_html(bundled, bundled.measures, AS_OF, previous=bundled.measures)
+    source = (TEMPLATES / "report.html.j2").read_text(encoding="utf-8")
+    used = meta.find_undeclared_variables(report_module._ENVIRONMENT.parse(source))
+    assert set(given) == used
