@@ -163,7 +163,7 @@ def unit_names_section() -> None:
     editor = ui.can_edit()
     found = suggestions(view.report.measures)
     if not found:
-        st.success("Keine ähnlichen Schreibweisen im angezeigten Stand gefunden.")
+        st.write("Im angezeigten Stand gibt es keine ähnlichen Schreibweisen.")
     else:
         st.markdown(
             f"**{format_count_noun(len(found), 'Hinweis', 'Hinweise')}** zum angezeigten Stand:"
