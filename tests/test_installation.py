@@ -7,8 +7,6 @@ import pytest
 
 from mayen_dash import installation as installation_module
 from mayen_dash import store as store_module
-
-
 from mayen_dash.filters import Filters
 from mayen_dash.installation import Installation, SharedCache
 from mayen_dash.loader import load_report
