@@ -280,24 +280,29 @@ def status_chart(measures: pd.DataFrame) -> go.Figure:
     )
 
 
-def drilldown_chart(measures: pd.DataFrame, kind: str = "sunburst") -> go.Figure:
-    """Where the measures sit: Handlungsfeld → Zielgruppe → Status as a sunburst or treemap.
+def drilldown_chart(measures: pd.DataFrame, kind: str = "bars") -> go.Figure:
+    """Where the measures sit: Handlungsfeld → Zielgruppe → Status as stacked bars or a treemap.
 
     Lets the audience see at once which target group of which field holds the
-    open work. Inner rings are neutral greys, the status leaves carry the status
-    colours and patterns. A field whose measures name no Zielgruppe shows its
-    statuses directly under the field. Nodes are ordered as in the report
-    (fields), the vocabulary (groups) and status order, not by size.
+    open work. Both views keep sizes true to the counts: "bars" (the default)
+    gives each field a bar of all its measures and, below it, a bar per
+    Zielgruppe ("davon Bürger"), all on one count axis; "treemap" gives each
+    field, group and status a tile whose area follows its count (the headers
+    of fields and groups take a little of it). A field whose measures name no
+    Zielgruppe has its field bar only, or its statuses directly in the field's
+    tile: no gap and no bulge. Fields run in report order, groups in the
+    vocabulary's, statuses in status order, not by size. A sunburst cannot do
+    this: its outer rings give a measure more area than its inner ones.
 
-    customdata per node: [0] Handlungsfeld, [1] Zielgruppe ("" for measures
-    without one), [2] status code; None where the node does not restrict that
-    level (a field, a group, or the group of a field shown without groups).
-    Streamlit (1.67) reports a sunburst or treemap click with the node's `id`
-    and `point_index` but without customdata; look the node up with
+    customdata per bar segment and per tile: [0] Handlungsfeld, [1] Zielgruppe
+    ("" for measures without one), [2] status code; None where the element does
+    not restrict that level (a field, a group, or the group of a field shown
+    without groups). Streamlit (1.67) reports a treemap click with the node's
+    `id` and `point_index` but without customdata; look the node up with
     `fig.data[0].customdata[point_index]`.
     """
-    if kind not in ("sunburst", "treemap"):
-        raise ValueError(f"kind must be 'sunburst' or 'treemap', not {kind!r}")
+    if kind not in ("bars", "treemap"):
+        raise ValueError(f"kind must be 'bars' or 'treemap', not {kind!r}")
     title = "Maßnahmen nach Handlungsfeld, Zielgruppe und Status"
     table = metrics.drilldown(measures)
     if table.empty:
@@ -311,7 +316,59 @@ def drilldown_chart(measures: pd.DataFrame, kind: str = "sunburst") -> go.Figure
         _g=table["group"].map(group_rank).fillna(len(TARGET_GROUPS) - 0.5),
         _s=table["status_label"].map(status_rank),
     ).sort_values(["_a", "_g", "group", "_s"])
+    if kind == "bars":
+        return _drilldown_bars(table, title)
+    return _drilldown_treemap(table, title)
 
+
+def _drilldown_bars(table: pd.DataFrame, title: str) -> go.Figure:
+    """A bar per Handlungsfeld and, under it, one per Zielgruppe, split by status, on one count axis."""
+    rows: list[tuple[str, str, str | None, pd.DataFrame]] = []  # axis label, field, group, its counts
+    for area, in_area in table.groupby("area", sort=False):
+        total = int(in_area["count"].sum())
+        rows.append((f"<b>{_wrap(area)}</b><br>alle {format_count(total)}", area, None, in_area))
+        if set(in_area["group"]) != {NO_GROUP}:
+            for group, in_group in in_area.groupby("group", sort=False):
+                group_value = "" if group == NO_GROUP else group
+                rows.append((f"davon {_text(group)}", area, group_value, in_group))
+    labels = [row[0] for row in rows]
+    fig = go.Figure()
+    for status in STATUSES:
+        counts, ys, custom, hover = [], [], [], []
+        for label, area, group, counted in rows:
+            count = int(counted.loc[counted["status_label"] == status.label, "count"].sum())
+            if not count:
+                continue
+            where = _text(area) + (f" › {_text(group or NO_GROUP)}" if group is not None else "")
+            counts.append(count)
+            ys.append(label)
+            custom.append([area, group, status.code])
+            hover.append(f"{where} · {status.label}: {_measures(count)}")
+        if not counts:
+            continue
+        fig.add_trace(
+            go.Bar(
+                name=status.label,
+                orientation="h",
+                x=counts,
+                y=ys,
+                customdata=custom,
+                text=[format_count(c) for c in counts],
+                **COUNTS_INSIDE,
+                hovertext=hover,
+                hovertemplate="%{hovertext}<extra></extra>",
+                marker=_status_marker(status, line={"color": "white", "width": 1}),
+            )
+        )
+    fig.update_layout(barmode="stack", bargap=0.3)
+    fig.update_xaxes(title="Anzahl der Maßnahmen")
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed")
+    subtitle = "Je Handlungsfeld ein Balken aller Maßnahmen, darunter je Zielgruppe einer („davon …“)"
+    return _layout(fig, title, height=_height(len(rows), 52, extra=220), subtitle=subtitle)
+
+
+def _drilldown_treemap(table: pd.DataFrame, title: str) -> go.Figure:
+    """Tiles of fields, groups and statuses, each as large as its count, every field's header labelled."""
     nodes: list[dict[str, object]] = []
 
     def add(
@@ -332,11 +389,9 @@ def drilldown_chart(measures: pd.DataFrame, kind: str = "sunburst") -> go.Figure
             }
         )
 
-    # Area names wrap in the narrow sunburst ring; a treemap header has one line and room for it.
-    area_label = _wrap if kind == "sunburst" else _text
     for area, in_area in table.groupby("area", sort=False):
         total = int(in_area["count"].sum())
-        add(area, "", total, label=area_label(area), path=_text(area), custom=[area, None, None], color=AREA_COLOR)
+        add(area, "", total, label=_text(area), path=_text(area), custom=[area, None, None], color=AREA_COLOR)
         flat = set(in_area["group"]) == {NO_GROUP}
         for group, in_group in in_area.groupby("group", sort=False):
             group_value = "" if group == NO_GROUP else group
@@ -368,9 +423,8 @@ def drilldown_chart(measures: pd.DataFrame, kind: str = "sunburst") -> go.Figure
         """One property of every node, in node order, for the trace."""
         return [node[key] for node in nodes]
 
-    trace_type = go.Sunburst if kind == "sunburst" else go.Treemap
     fig = go.Figure(
-        trace_type(
+        go.Treemap(
             ids=column("id"),
             labels=column("label"),
             parents=column("parent"),
@@ -386,15 +440,14 @@ def drilldown_chart(measures: pd.DataFrame, kind: str = "sunburst") -> go.Figure
                 "pattern": {**PATTERN, "shape": column("pattern")},
                 "line": {"color": "white", "width": 1.5},
             },
+            pathbar={"visible": True},
+            tiling={"pad": 2},
         )
     )
-    if kind == "sunburst":
-        fig.update_traces(leaf={"opacity": 1})
-        subtitle = "Anklicken vergrößert einen Bereich; ein Klick in die Mitte führt zurück."
-    else:
-        fig.update_traces(pathbar={"visible": True}, tiling={"pad": 2})
-        subtitle = "Anklicken vergrößert einen Bereich; die Leiste darüber führt zurück."
-    return _layout(fig, title, height=680, subtitle=subtitle, legend=False)
+    _layout(fig, title, height=680, subtitle="Anklicken vergrößert einen Bereich; die Leiste darüber führt zurück.")
+    # "hide" would drop a header that is wider than its tile (three of four fields had none); shrink it instead.
+    fig.update_layout(uniformtext={"mode": False}, showlegend=False)
+    return fig
 
 
 def status_by_unit_chart(measures: pd.DataFrame) -> go.Figure:

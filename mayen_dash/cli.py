@@ -373,7 +373,7 @@ def _report(args: argparse.Namespace) -> int:
         print(f"Fehler: Die Datei „{args.previous}“ für den früheren Bericht gibt es nicht.", file=sys.stderr)
         return EXIT_USAGE
     report = _load(args)
-    previous = previous_label = None
+    previous = previous_date = None
     if args.previous is not None:
         try:
             earlier = load_report(args.previous)
@@ -388,7 +388,7 @@ def _report(args: argparse.Namespace) -> int:
             statuses=tuple(dict.fromkeys(args.status)),
         )
         previous = filters_then.apply(earlier)
-        previous_label = f"{args.previous.name}, Stand {format_date(earlier.report_date) or 'unbekannt'}"
+        previous_date = earlier.report_date
     filters = _filters(args, report)
     measures = filters.apply(report)
     as_of = args.as_of or report.report_date or dt.date.today()
@@ -398,7 +398,7 @@ def _report(args: argparse.Namespace) -> int:
         as_of,
         filter_text=filters.describe(),
         previous=previous,
-        previous_label=previous_label or "",
+        previous_date=previous_date,
     )
     as_pdf = args.pdf or args.output.suffix.lower() == ".pdf"
     if as_pdf:

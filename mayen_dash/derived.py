@@ -94,6 +94,8 @@ def to_parts(report: Report) -> dict[str, bytes]:
             rest[f"{item.name}_dtypes"] = {str(k): str(v) for k, v in value.dtypes.items()}
         elif item.name == "findings":
             rest["findings"] = [dataclasses.asdict(finding) for finding in value]
+        elif item.name == "organised":
+            rest["organised"] = sorted(value)
         else:
             rest[item.name] = value
     parts = {name: _frame_bytes(getattr(report, name)) for name in _FRAMES}
@@ -106,4 +108,6 @@ def from_parts(parts: dict[str, bytes]) -> Report:
     rest = json.loads(parts["meta"], object_hook=_json_hook)
     frames = {name: _frame(parts[name], rest.pop(f"{name}_dtypes")) for name in _FRAMES}
     findings = [Finding(**finding) for finding in rest.pop("findings")]
-    return Report(**frames, findings=findings, **rest)
+    organised = frozenset(rest.pop("organised"))
+    unit_names = tuple(tuple(pair) for pair in rest.pop("unit_names"))
+    return Report(**frames, findings=findings, organised=organised, unit_names=unit_names, **rest)

@@ -122,6 +122,28 @@ def find_edits(measures: pd.DataFrame, edited: pd.DataFrame) -> list[Edit]:
     return [edit for edits in found for edit in edits]
 
 
+# Columns of `pending_changes`.
+CHANGE_COLUMNS: tuple[str, ...] = ("ID", "Maßnahme", "Feld", "bisher", "neu")
+
+
+def pending_changes(measures: pd.DataFrame, edits: list[Edit]) -> pd.DataFrame:
+    """The edits not yet saved, one row per changed field: ID, Maßnahme, Feld, bisher → neu.
+
+    What the meeting sees before it decides to save; "bisher" is the value of the Stand shown,
+    as the table showed it (a status by its label), "neu" the value to be written.
+    """
+    places = zip(measures.index, measures["sheet"], measures["row"], strict=True)
+    by_place = {(str(sheet), int(row)): label for label, sheet, row in places}
+    rows = []
+    for edit in edits:
+        measure = measures.loc[by_place[(edit.sheet, edit.row)]]
+        old = _text(measure[edit.key])
+        if edit.key == "status":
+            old = STATUS_LABELS.get(old, old)
+        rows.append((_text(measure["id"]), _text(measure["title"]), EDITABLE_LABELS[edit.key], old, edit.value))
+    return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS), dtype=object)
+
+
 def validate_edits(edits: list[Edit]) -> list[Finding]:
     """What cannot be saved: unreadable Zieldatum, unknown or missing status, overlong text."""
     findings: list[Finding] = []

@@ -32,6 +32,15 @@ def format_count(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+def format_count_noun(count: int, singular: str, plural: str) -> str:
+    """A count with its noun as German says it: "1 gespeicherter Stand", "0 Stände", "1.234 Maßnahmen".
+
+    The caller gives both forms, inflected as the sentence needs them (an adjective included), because
+    German plurals follow no rule a function could apply.
+    """
+    return f"{format_count(count)} {singular if count == 1 else plural}"
+
+
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=])")
 
 

@@ -27,6 +27,7 @@ from .loader import load_report
 from .model import Report
 from .settings import BUNDLED_REPORT, data_dir
 from .store import DB_URL_ENV, Snapshot, SnapshotStore, StoreError
+from .units import merge_units
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +123,21 @@ class Installation:
         return report_key(snapshot) in self._reports
 
     def report(self, snapshot: Snapshot) -> Report:
-        """The Report of a snapshot with the Stichtag it was stored under, parsed once per process."""
-        return self._reports.get(report_key(snapshot), lambda: self._parse(snapshot))
+        """The Report of a snapshot with the Stichtag it was stored under and the units as merged by the editors.
+
+        Parsed once per process; the merged unit names are read from the store on every call
+        (one small query), so that a merge made on one app server holds on all at once.
+        """
+        return self._merged(snapshot, self._unit_names())
+
+    def _unit_names(self) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted(self.store.unit_names().items()))
+
+    def _merged(self, snapshot: Snapshot, names: tuple[tuple[str, str], ...]) -> Report:
+        parsed = self._reports.get(report_key(snapshot), lambda: self._parse(snapshot))
+        if not names:
+            return parsed
+        return self._reports.get((*report_key(snapshot), names), lambda: merge_units(parsed, dict(names)))
 
     def _parse(self, snapshot: Snapshot) -> Report:
         """The report in ready form if the store kept it, else parsed from the original and kept for next time."""
@@ -145,11 +159,14 @@ class Installation:
         `unpaired` names old rows whose close-title partner the user rejected. A Vergleich of
         two Land-wide lists takes a second or more; every widget on the page would pay it again.
         """
-        key = (report_key(older), report_key(newer), filters, unpaired)
+        names = self._unit_names()
+        key = (report_key(older), report_key(newer), names, filters, unpaired)
         return self._comparisons.get(
             key,
             lambda: compare(
-                filters.apply(self.report(older)), filters.apply(self.report(newer)), dict.fromkeys(unpaired)
+                filters.apply(self._merged(older, names)),
+                filters.apply(self._merged(newer, names)),
+                dict.fromkeys(unpaired),
             ),
         )
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .model import NO_AREA, ColumnMapping, Finding, LoadError, Report, area_categories, empty_info
-from .normalize import Period, parse_target, report_date_from_filename, split_units
+from .normalize import Period, parse_target, report_date_from_filename, responsibility_key, split_units
 from .reading import Cell, read_sheets
 from .tables import (
     ColumnPreview,
@@ -253,7 +253,8 @@ def _load(data: bytes, filename: str, mapping: ColumnMapping) -> Report:
     table = find_measure_table(sheets, mapping)
     findings = _Findings()
     findings.extend(table.findings)
-    measures = _measures(table, read_organisation(sheets), mapping, findings)
+    organisation = read_organisation(sheets)
+    measures = _measures(table, organisation, mapping, findings)
     info, report_date, info_findings = read_report_info(sheets)
     findings.extend(info_findings)
     records, scorecard_findings = read_scorecard(sheets)
@@ -267,4 +268,21 @@ def _load(data: bytes, filename: str, mapping: ColumnMapping) -> Report:
         findings=findings.result(),
         source_name=filename,
         sha256=hashlib.sha256(data).hexdigest(),
+        organised=_decided(measures, organisation),
     )
+
+
+def _decided(measures: pd.DataFrame, organisation: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    """The Verantwortlichkeit texts whose units the Organisation sheet gives otherwise than the text reads.
+
+    Those are the sheet's decisions ("Klimaschutz/Umwelt" is one unit), which a merge of unit names
+    must not undo; a sheet row that only repeats what the text says decides nothing.
+    """
+    if not organisation:
+        return frozenset()
+    decided = set()
+    for text in set(measures["responsible"]):
+        key = responsibility_key(text)
+        if key in organisation and organisation[key] != split_units(text):
+            decided.add(key)
+    return frozenset(decided)

@@ -8,24 +8,34 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
+from .formatting import format_count, format_count_noun, format_date
 from .model import NO_GROUP, Report
-from .vocabulary import DONE_STATUSES, NOT_OVERDUE_STATUSES, STATUS_CODES, STATUS_LABELS, fold
+from .vocabulary import NOT_OVERDUE_STATUSES, STATUS_CODES, STATUS_LABELS, fold
 
 # Definitions shown next to the figures, so that nobody argues about what a number means.
+# A status's definition is keyed by its code; "measures" and "overdue" are the two other cards.
 DEFINITIONS = {
-    "measures": "Anzahl der Maßnahmen, die zum aktuellen Filter passen.",
-    "done": "Maßnahmen mit Status „erledigt“ (auch „abgeschlossen“, „umgesetzt“ …). "
+    "measures": "Anzahl der Maßnahmen, die zum aktuellen Filter passen; sie ist die Summe der Status-Karten.",
+    "erledigt": "Maßnahmen mit Status „erledigt“ (auch „abgeschlossen“, „umgesetzt“ …). "
     "Anteil = erledigt ÷ alle Maßnahmen im Filter.",
-    "in_progress": "Maßnahmen mit Status „in Bearbeitung“ (auch „in Arbeit“, „begonnen“ …).",
-    "open": "Maßnahmen mit Status „offen“ (auch „geplant“, „nicht begonnen“ …).",
+    "in_bearbeitung": "Maßnahmen mit Status „in Bearbeitung“ (auch „in Arbeit“, „begonnen“ …).",
+    "laufend": "Daueraufgaben mit Status „laufend“ (auch „fortlaufend“, „im Betrieb“ …); sie werden nie fertig "
+    "und sind nie überfällig.",
+    "offen": "Maßnahmen mit Status „offen“ (auch „geplant“, „nicht begonnen“ …).",
+    "zurueckgestellt": "Maßnahmen mit Status „zurückgestellt“ (auch „pausiert“, „verschoben“ …); sie sind nie "
+    "überfällig.",
+    "unbekannt": "Maßnahmen, deren Status leer oder nicht lesbar ist; die Daten-Seite nennt die Zeilen.",
     "overdue": "Maßnahmen, deren Fälligkeitsdatum vor dem Stichtag {as_of} liegt und die weder "
     "„erledigt“ noch „zurückgestellt“ sind. Fälligkeit: „2023“ = 31.12.2023, "
     "„08/2022“ = 31.08.2022, „2022/2023“ = 31.12.2023; „laufend“ und leere Felder "
     "haben keine Fälligkeit.",
 }
+# Statuses that have a card even at zero, so that the cards of two views line up; the others appear when present.
+CARD_STATUSES: tuple[str, ...] = ("erledigt", "in_bearbeitung", "laufend", "offen")
 
 
 def filter_measures(
@@ -91,19 +101,45 @@ def status_counts(measures: pd.DataFrame) -> dict[str, int]:
     return {code: int(counts.get(code, 0)) for code in STATUS_CODES}
 
 
-def kpis(measures: pd.DataFrame, as_of: dt.date) -> dict[str, float]:
-    """The headline figures of the start page."""
+@dataclass(frozen=True)
+class Card:
+    """One key figure of the Übersicht and the council report: label, count, share and definition."""
+
+    key: str  # "measures", a status code, or "overdue"
+    label: str
+    value: int
+    help: str
+    share: float | None = None  # of all measures in the filter; status cards only
+
+
+def cards(measures: pd.DataFrame, as_of: dt.date) -> list[Card]:
+    """The key figures, in the order they are shown: the total, each status that occurs, then overdue.
+
+    The status cards are the parts of the total and always add up to it: the four
+    of CARD_STATUSES always, "zurückgestellt" and "unbekannt" when some measure has
+    them. "überfällig" counts measures of those parts again and stands apart.
+    """
     counts = status_counts(measures)
     total = len(measures)
-    done = sum(counts[c] for c in DONE_STATUSES)
-    return {
-        "measures": total,
-        "done": done,
-        "done_share": done / total if total else 0.0,
-        "in_progress": counts["in_bearbeitung"],
-        "open": counts["offen"],
-        "overdue": int(overdue_mask(measures, as_of).sum()),
-    }
+    parts = [
+        Card(code, STATUS_LABELS[code], counts[code], DEFINITIONS[code], counts[code] / total if total else 0.0)
+        for code in STATUS_CODES
+        if code in CARD_STATUSES or counts[code]
+    ]
+    overdue_help = DEFINITIONS["overdue"].format(as_of=format_date(as_of))
+    return [
+        Card("measures", "Maßnahmen", total, DEFINITIONS["measures"]),
+        *parts,
+        Card("overdue", "überfällig", int(overdue_mask(measures, as_of).sum()), overdue_help),
+    ]
+
+
+def cards_sum(figures: list[Card]) -> str:
+    """The status cards added up in words, "56 erledigt + 19 in Bearbeitung + … = 101 Maßnahmen"."""
+    parts = [card for card in figures if card.share is not None]
+    total = next(card for card in figures if card.key == "measures")
+    added = " + ".join(f"{format_count(card.value)} {card.label}" for card in parts)
+    return f"{added} = {format_count_noun(total.value, 'Maßnahme', 'Maßnahmen')}"
 
 
 def _long_counts(measures: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -133,7 +169,7 @@ def status_by_unit(measures: pd.DataFrame) -> pd.DataFrame:
 
 
 def drilldown(measures: pd.DataFrame) -> pd.DataFrame:
-    """Counts by Handlungsfeld, Zielgruppe and status, for sunburst and treemap."""
+    """Counts by Handlungsfeld, Zielgruppe and status, for the drilldown bars and treemap."""
     frame = measures.assign(
         group=measures["group"].where(measures["group"] != "", NO_GROUP),
         status_label=measures["status"].map(STATUS_LABELS).astype(str),

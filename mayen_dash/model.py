@@ -123,6 +123,11 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     source_name: str = ""
     sha256: str = ""
+    # Verantwortlichkeit texts (as normalize.responsibility_key) whose units the Organisation sheet decides
+    # otherwise than the text reads; a merge of unit names leaves them alone (units.merge_units).
+    organised: frozenset[str] = frozenset()
+    # The unit spellings merged into one name in this report (units.merge_units), sorted: part of cache keys.
+    unit_names: tuple[tuple[str, str], ...] = ()
 
     @property
     def title(self) -> str:

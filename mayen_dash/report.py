@@ -2,18 +2,25 @@
 
 `build_report_html` lays out what the dashboard shows in the order of the
 city's Projektstatusbericht: the header with project, Stand, manager and goal;
-the key figures with their definitions; the charts; the texts of the report;
+the key figures with their definitions; the figures; the texts of the report;
 the changes since the previous report; the overdue measures; the measures
 per Handlungsfeld; the balanced scorecard.
 
-The file opens offline and fetches nothing: the CSS is inline, plotly.js is
-inlined once (with the first chart), there are no external fonts or images.
-It prints to A4 with a page break before each section and each Handlungsfeld,
-table headers repeated on every page and no row split across pages; charts
-have a fixed width that fits the printed page.
+The template and its stylesheet are files beside this module
+(templates/report.html.j2, templates/report.css); this module only prepares
+the data they show. The file opens offline and fetches nothing: the CSS is
+inline and the charts are inline SVG drawn here (mayen_dash.svg), so the
+report of 101 measures is about 70 kB instead of the 4.9 MB it was with
+plotly.js. Each figure has a caption that says what it shows and its numbers
+as a table, and status is told by pattern and word as well as by colour.
+
+Printed (A4), sections flow on from one another: a page break stands only
+where a block would otherwise be cut (a figure, a card, a table row, a
+heading at the foot of a page), so no page is left mostly empty. Table
+headers repeat on every page.
 
 All text from the spreadsheet goes through the template's autoescaping (or
-`html.escape` where HTML is assembled in Python), so a title such as
+`html.escape` where markup is assembled in Python), so a title such as
 `<img src=x onerror=alert(1)>` appears as written and never as markup.
 """
 
@@ -23,26 +30,25 @@ import datetime as dt
 import html
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
-import plotly.graph_objects as go
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from .charts import overdue_chart, progress_by_area_chart, status_by_unit_chart, status_chart
-from .diff import BY_SIMILARITY, CHANGE_COLUMNS, changes_frame, compare, summary_lines
-from .formatting import format_count, format_date, format_percent, text_or_empty
-from .metrics import DEFINITIONS, kpis, overdue
+from . import metrics, svg
+from .charts import OVERDUE_LIMIT, UNIT_LIMIT
+from .diff import BY_SIMILARITY, MATCH_LABEL, MEASURE_LABEL, changes_frame, compare, summary_lines
+from .filters import Filters
+from .formatting import format_count, format_count_noun, format_date, format_percent, text_or_empty
 from .model import NO_GROUP, Report
 from .scorecard import perspectives
+from .settings import time_zone
 from .vocabulary import STATUS_LABELS, STATUSES
 
-# The printable width of an A4 page with the margins of the @page rule (182 mm at 96 dpi).
-CHART_WIDTH = 680
-# The tallest chart that still fits on one printed page below a heading.
-CHART_MAX_HEIGHT = 900
-CHART_CONFIG = {"displayModeBar": False, "responsive": False, "displaylogo": False}
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 NARRATIVE_SECTIONS = (
     ("progress", "Fortschritte im Projekt seit dem letzten Fortschrittsbericht"),
@@ -50,11 +56,42 @@ NARRATIVE_SECTIONS = (
     ("problems", "Problembereiche, erforderliche Gegenmaßnahmen und Verantwortliche"),
     ("attachments", "Anlagen"),
 )
+# Characters of a file name part taken from a filter value; long Handlungsfeld names are cut.
+NAME_PART_LENGTH = 40
 
 
-def report_file_name(report: Report, as_of: dt.date, suffix: str = "html") -> str:
-    """A download name such as statusbericht_2022-08-31.html (the Stichtag of the report, else `as_of`)."""
-    return f"statusbericht_{(report.report_date or as_of).isoformat()}.{suffix}"
+def _name_part(text: str) -> str:
+    """A filter value as a piece of a portable file name: "Bereich 2.1" → "Bereich-2.1", umlauts spelt out."""
+    text = text.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}))
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-.")
+    return text[:NAME_PART_LENGTH].rstrip("-.")
+
+
+def report_file_name(report: Report, as_of: dt.date, suffix: str = "html", filters: Filters | None = None) -> str:
+    """The download name: Stand and filter, e.g. Statusbericht_2022-08-31_Bereich-2.1.pdf.
+
+    The Stand is the report's Stichtag. A Stichtag for "überfällig" other than the Stand, and
+    every filter value, are added, so that two different reports never share a name.
+    """
+    stand = report.report_date or as_of
+    parts = ["Statusbericht", stand.isoformat()]
+    if filters is not None:
+        values = [
+            *filters.units,
+            *filters.areas,
+            *(STATUS_LABELS.get(s, s) for s in filters.statuses),
+            *([f"Suche-{filters.query}"] if filters.query else []),
+        ]
+        parts += [part for part in map(_name_part, values) if part]
+    if as_of != stand:
+        parts.append(f"Stichtag-{as_of.isoformat()}")
+    return "_".join(parts) + f".{suffix}"
+
+
+def _stand_name(date: dt.date | None) -> str:
+    """How the report names a Stand: by its date, never by its file."""
+    return f"Stand {format_date(date)}" if date else "Stand ohne Stichtag"
 
 
 # --- text helpers ---------------------------------------------------------------------------------
@@ -119,6 +156,10 @@ def _number(value: float | None) -> str:
     return text.translate(str.maketrans(",.", ".,"))
 
 
+def _measures(count: int) -> str:
+    return format_count_noun(count, "Maßnahme", "Maßnahmen")
+
+
 # --- what the template gets ------------------------------------------------------------------------
 
 
@@ -147,6 +188,23 @@ class _Area:
     anchor: str
     count: int
     groups: list[_Group]
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A figure's numbers: the header row, and rows whose first cell names the row."""
+
+    headers: list[str]
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True)
+class _Figure:
+    anchor: str
+    title: str
+    summary: str
+    chart: Markup
+    table: _Table | None  # None where the table follows the figure as a section of its own
 
 
 def _rows(measures: pd.DataFrame, late: set) -> list[_Row]:
@@ -187,74 +245,181 @@ def _areas(measures: pd.DataFrame, late: set) -> list[_Area]:
     return areas
 
 
-def _chart(fig: go.Figure, div_id: str, *, first: bool) -> Markup:
-    """A figure as an HTML fragment of fixed width; plotly.js is inlined with the first one only."""
-    height = fig.layout.height or 440
-    fig.update_layout(width=CHART_WIDTH, height=min(height, CHART_MAX_HEIGHT), autosize=False)
-    return Markup(
-        fig.to_html(full_html=False, include_plotlyjs=first, div_id=div_id, config=CHART_CONFIG, validate=False)
+def _count_ticks(maximum: float) -> list[tuple[float, str]]:
+    """Round axis marks from 0 to at least `maximum`, about five of them (1, 2 or 5 times a power of ten)."""
+    if maximum <= 0:
+        return [(0, "0")]
+    rough = maximum / 5
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(f * power for f in (1, 2, 5, 10) if f * power >= rough)
+    step = max(step, 1)
+    return [(i * step, format_count(int(i * step))) for i in range(int(maximum // step) + 1)]
+
+
+def _status_table(label: str, counts: pd.DataFrame, by: str, codes: list[str]) -> _Table:
+    """Rows of `by` with the count per status and their sum, as the figures' tables show them."""
+    rows = []
+    for name, group in counts.groupby(by, sort=False, observed=True):
+        per_status = dict(zip(group["status"].astype(str), group["count"], strict=True))
+        values = [int(per_status.get(code, 0)) for code in codes]
+        rows.append([str(name), *map(format_count, values), format_count(sum(values))])
+    return _Table([label, *(STATUS_LABELS[c] for c in codes), "Summe"], rows)
+
+
+def _present_codes(counts: pd.DataFrame) -> list[str]:
+    present = set(counts.loc[counts["count"] > 0, "status"].astype(str))
+    return [s.code for s in STATUSES if s.code in present]
+
+
+def _progress_figure(measures: pd.DataFrame) -> _Figure:
+    title = "Umsetzungsstand je Handlungsfeld"
+    table = metrics.progress_by_area(measures)
+    codes = _present_codes(table)
+    bars, sentences = [], []
+    for area, rows in table.groupby("area", sort=False, observed=True):
+        total = int(rows["count"].sum())
+        segments = tuple(
+            svg.Segment(code, share * 100, format_count(int(count)))
+            for code, share, count in zip(rows["status"].astype(str), rows["share"], rows["count"], strict=True)
+            if count
+        )
+        bars.append(svg.Bar(f"{area} ({format_count(total)})", segments))
+        done = int(rows.loc[rows["status"] == "erledigt", "count"].sum())
+        share = format_percent(done / total)
+        sentences.append(f"{area}: {format_count(done)} von {format_count(total)} erledigt ({share})")
+    chart = svg.bar_chart(
+        bars,
+        name=title,
+        name_id="diagramm-handlungsfeld-name",
+        scale_max=100,
+        ticks=[(v, f"{v} %") for v in (0, 25, 50, 75, 100)],
+        axis_title="Anteil an den Maßnahmen des Handlungsfelds (Zahl im Balken: Anzahl)",
+        legend=codes,
+    )
+    summary = ("; ".join(sentences) + ".") if sentences else "Keine Maßnahmen im aktuellen Filter."
+    numbers = _status_table("Handlungsfeld", table, "area", codes)
+    return _Figure("diagramm-handlungsfeld", title, summary, chart, numbers)
+
+
+def _unit_figure(measures: pd.DataFrame) -> _Figure:
+    title = "Maßnahmen je Organisationseinheit"
+    table = metrics.status_by_unit(measures)
+    totals = table.groupby("unit", sort=False)["count"].sum()
+    units = sorted(totals.index, key=lambda u: (-totals[u], str(u).casefold()))
+    shown = units[:UNIT_LIMIT]
+    codes = _present_codes(table)
+    bars = []
+    for unit in shown:
+        rows = table[table["unit"] == unit]
+        segments = tuple(
+            svg.Segment(code, int(count), format_count(int(count)))
+            for code, count in zip(rows["status"].astype(str), rows["count"], strict=True)
+            if count
+        )
+        bars.append(svg.Bar(str(unit), segments, format_count(int(totals[unit]))))
+    most = int(totals[units[0]]) if units else 0
+    ticks = _count_ticks(most)
+    chart = svg.bar_chart(
+        bars,
+        name=title,
+        name_id="diagramm-einheit-name",
+        scale_max=max(most, ticks[-1][0]) * 1.02 or 1,
+        ticks=ticks,
+        axis_title="Anzahl der Maßnahmen, an denen die Einheit beteiligt ist",
+        legend=codes,
+    )
+    if units:
+        summary = (
+            f"{format_count_noun(len(units), 'Einheit ist', 'Einheiten sind')} beteiligt; die meisten Maßnahmen "
+            f"hat {units[0]} ({format_count(most)}). Gemeinsame Maßnahmen zählen bei jeder beteiligten Einheit."
+        )
+        if len(units) > UNIT_LIMIT:
+            summary += f" Gezeigt sind die {UNIT_LIMIT} Einheiten mit den meisten Maßnahmen; die Tabelle nennt alle."
+    else:
+        summary = "Keine Maßnahme im aktuellen Filter nennt eine Organisationseinheit."
+    ordered = table.assign(_rank=table["unit"].map({u: i for i, u in enumerate(units)})).sort_values("_rank")
+    return _Figure(
+        "diagramm-einheit", title, summary, chart, _status_table("Organisationseinheit", ordered, "unit", codes)
     )
 
 
-def _kpis(measures: pd.DataFrame, as_of: dt.date) -> list[dict[str, str]]:
-    figures = kpis(measures, as_of)
-    return [
-        {"label": "Maßnahmen", "value": format_count(figures["measures"]), "note": "", "help": DEFINITIONS["measures"]},
-        {
-            "label": "erledigt",
-            "value": format_count(figures["done"]),
-            "note": f"{format_percent(figures['done_share'])} aller Maßnahmen im Filter",
-            "help": DEFINITIONS["done"],
-        },
-        {
-            "label": "in Bearbeitung",
-            "value": format_count(figures["in_progress"]),
-            "note": "",
-            "help": DEFINITIONS["in_progress"],
-        },
-        {"label": "offen", "value": format_count(figures["open"]), "note": "", "help": DEFINITIONS["open"]},
-        {
-            "label": "überfällig",
-            "value": format_count(figures["overdue"]),
-            "note": f"zum Stichtag {format_date(as_of)}",
-            "help": DEFINITIONS["overdue"].format(as_of=format_date(as_of)),
-        },
+def _overdue_figure(late: pd.DataFrame, as_of: dt.date) -> _Figure:
+    title = f"{_measures(len(late))} überfällig zum Stichtag {format_date(as_of)}"
+    shown = late.head(OVERDUE_LIMIT)
+    days = shown["days_overdue"].astype(int).tolist()
+    bars = [
+        svg.Bar(text_or_empty(t), (svg.Segment(text_or_empty(code), d),), format_count_noun(d, "Tag", "Tage"))
+        for t, code, d in zip(shown["title"], shown["status"], days, strict=True)
     ]
+    longest = max(days, default=0)
+    ticks = _count_ticks(longest)
+    chart = svg.bar_chart(
+        bars,
+        name=f"Tage überfällig je Maßnahme zum Stichtag {format_date(as_of)}",
+        name_id="diagramm-ueberfaellig-name",
+        scale_max=max(longest, ticks[-1][0]) * 1.02 or 1,
+        ticks=ticks,
+        axis_title="Tage überfällig",
+        legend=_present_codes(late.assign(count=1)),
+    )
+    first = late.iloc[0]
+    summary = (
+        f"Am längsten überfällig ist „{text_or_empty(first['title'])}“ "
+        f"({format_count_noun(int(first['days_overdue']), 'Tag', 'Tage')}). Die Zahlen stehen in der Tabelle darunter."
+    )
+    if len(late) > OVERDUE_LIMIT:
+        summary += f" Das Diagramm zeigt die {OVERDUE_LIMIT} am längsten überfälligen, die Tabelle alle."
+    return _Figure("diagramm-ueberfaellig", title, summary, chart, None)
 
 
 def _changes(previous: pd.DataFrame, measures: pd.DataFrame) -> dict[str, object]:
+    """The changes in the council's words: what changed, never how the dashboard paired the measures."""
     comparison = compare(previous, measures)
+    frame = changes_frame(comparison)
+    similar = frame[MATCH_LABEL] == BY_SIMILARITY
+    frame.loc[similar, MEASURE_LABEL] += " (über einen ähnlichen Titel zugeordnet)"
+    shown = frame.drop(columns=[MATCH_LABEL])
     return {
         "lines": [line.removeprefix("- ") for line in summary_lines(comparison)],
-        "columns": list(CHANGE_COLUMNS),
-        "rows": changes_frame(comparison).to_numpy().tolist(),
-        "fuzzy": len(comparison.fuzzy_matches),
+        "columns": list(shown.columns),
+        "rows": shown.to_numpy().tolist(),
+        "similar": int(similar.sum()),
         "skipped": comparison.fuzzy_skipped,
     }
 
 
 def _scorecard(report: Report) -> list[dict[str, object]]:
-    result = []
-    for p in perspectives(report.scorecard):
-        result.append(
-            {
-                "name": p.name,
-                "question": p.question,
-                "goals": list(p.goals),
-                "actions": list(p.actions),
-                "indicators": [
-                    {
-                        "name": i.name,
-                        "unit": i.unit,
-                        "target": _number(i.target),
-                        "actual": _number(i.actual),
-                        "has_figures": i.has_figures,
-                    }
-                    for i in p.indicators
-                ],
-            }
-        )
-    return result
+    return [
+        {
+            "name": p.name,
+            "question": p.question,
+            "goals": list(p.goals),
+            "actions": list(p.actions),
+            "indicators": [
+                {"name": i.name, "unit": i.unit, "target": _number(i.target), "actual": _number(i.actual)}
+                for i in p.indicators
+            ],
+        }
+        for p in perspectives(report.scorecard)
+    ]
+
+
+def _card(card: metrics.Card, as_of: dt.date) -> dict[str, str]:
+    if card.share is not None:
+        note = f"{format_percent(card.share)} aller Maßnahmen im Filter"
+    elif card.key == "overdue":
+        note = f"zum Stichtag {format_date(as_of)}"
+    else:
+        note = ""
+    return {"label": card.label, "value": format_count(card.value), "note": note, "help": card.help}
+
+
+def _local(moment: dt.datetime | None) -> dt.datetime:
+    """A moment on the installation's clock; a naive one is taken as already told on it."""
+    zone = time_zone()
+    if moment is None:
+        return dt.datetime.now(zone)
+    return moment if moment.tzinfo is None else moment.astimezone(zone)
 
 
 def build_report_html(
@@ -264,7 +429,7 @@ def build_report_html(
     *,
     filter_text: str = "",
     previous: pd.DataFrame | None = None,
-    previous_label: str = "",
+    previous_date: dt.date | None = None,
     generated_at: dt.datetime | None = None,
 ) -> str:
     """The status report as one self-contained HTML document (see the module docstring).
@@ -273,26 +438,15 @@ def build_report_html(
     in the header which filter applies ("" for none, see `Filters.describe`);
     `as_of` is the Stichtag for "überfällig". `previous` is the measure table
     of the previous report, filtered the same way; with it the report has the
-    section "Änderungen seit dem letzten Bericht" (`previous_label`, e.g.
-    "Stand 31.03.2022", names that report), without it the section is left out.
-    The report texts and the balanced scorecard are the whole report's; the
-    filter does not apply to them.
+    section "Änderungen seit dem letzten Bericht" (against the Stand of
+    `previous_date`), without it the section is left out. The report texts and
+    the balanced scorecard are the whole report's; the filter does not apply to
+    them. `generated_at` (default: now) is told in the installation's time zone.
     """
-    generated_at = generated_at or dt.datetime.now()
-    late = overdue(measures, as_of)
+    late = metrics.overdue(measures, as_of)
     late_labels = set(late.index)
     info = report.info
-    charts: list[Markup] = []
-    for i, fig in enumerate((progress_by_area_chart(measures), status_chart(measures), status_by_unit_chart(measures))):
-        charts.append(_chart(fig, f"diagramm-{i + 1}", first=i == 0))
-    overdue_figure = (
-        _chart(overdue_chart(measures, as_of), "diagramm-ueberfaellig", first=False) if len(late) else Markup("")
-    )
-    narrative = [
-        {"key": key, "title": title, "body": rich_text(info.get(key, ""))}
-        for key, title in NARRATIVE_SECTIONS
-        if str(info.get(key, "")).strip()
-    ]
+    cards = metrics.cards(measures, as_of)
     context = {
         "title": report.title,
         "subtitle": info.get("subtitle", ""),
@@ -300,12 +454,13 @@ def build_report_html(
         "header": [
             ("Projekttitel", info.get("project_title", "")),
             ("Projektmanager", info.get("manager", "")),
-            ("Stand des Berichts", format_date(report.report_date) or "unbekannt"),
+            ("Stand des Berichts", format_date(report.report_date) or "ohne Stichtag"),
             ("Stichtag für „überfällig“", format_date(as_of)),
             ("Filter", filter_text or "kein Filter – alle Maßnahmen des Berichts"),
-            ("Erstellt", generated_at.strftime("%d.%m.%Y, %H:%M Uhr")),
+            ("Erstellt", _local(generated_at).strftime("%d.%m.%Y, %H:%M Uhr")),
         ],
-        "filtered": bool(filter_text),
+        "filter_text": filter_text,
+        "count": len(measures),
         "intro": [
             (label, rich_text(info.get(key, "")))
             for key, label in (
@@ -315,251 +470,30 @@ def build_report_html(
             )
             if str(info.get(key, "")).strip()
         ],
-        "kpis": _kpis(measures, as_of),
-        "count": len(measures),
-        "charts": charts,
-        "narrative": narrative,
+        "cards": [_card(card, as_of) for card in cards],
+        "cards_sum": metrics.cards_sum(cards),
+        "figures": [_progress_figure(measures), _unit_figure(measures)],
+        "patterns": svg.pattern_definitions(),
+        "narrative": [
+            {"key": key, "title": title, "body": rich_text(info.get(key, ""))}
+            for key, title in NARRATIVE_SECTIONS
+            if str(info.get(key, "")).strip()
+        ],
         "changes": _changes(previous, measures) if previous is not None else None,
-        "previous_label": previous_label,
+        "previous_name": _stand_name(previous_date),
         "as_of": format_date(as_of),
         "overdue_rows": [
             (row, format_count(int(days)))
             for row, days in zip(_rows(late, late_labels), late["days_overdue"], strict=True)
         ],
-        "overdue_chart": overdue_figure,
-        "overdue_definition": DEFINITIONS["overdue"].format(as_of=format_date(as_of)),
+        "overdue_figure": _overdue_figure(late, as_of) if len(late) else None,
+        "overdue_definition": metrics.DEFINITIONS["overdue"].format(as_of=format_date(as_of)),
         "areas": _areas(measures, late_labels),
         "with_ids": bool((measures["id"].map(text_or_empty) != "").any()),
         "scorecard": _scorecard(report),
         "statuses": STATUSES,
-        "by_similarity": BY_SIMILARITY,
     }
-    return _TEMPLATE.render(**context)
-
-
-# --- the document -------------------------------------------------------------------------------------
-
-_CSS = """
-:root { --ink: #1a1a1a; --muted: #555; --rule: #b8b8b8; --head: #e6ecf2; --late: #D55E00; }
-* { box-sizing: border-box; }
-html { color: var(--ink); font-family: "DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-serif;
-       font-size: 10.5pt; line-height: 1.4; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { margin: 0 auto; max-width: 182mm; padding: 24px 0 48px; background: #fff; }
-h1 { font-size: 20pt; margin: 0 0 2pt; line-height: 1.2; }
-h2 { font-size: 15pt; margin: 0 0 8pt; padding-bottom: 3pt; border-bottom: 2px solid #0072B2; }
-h3 { font-size: 12pt; margin: 14pt 0 6pt; }
-h4 { font-size: 10.5pt; margin: 10pt 0 4pt; color: #333; }
-h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
-p { margin: 0 0 6pt; }
-ul { margin: 0 0 6pt; padding-left: 16pt; }
-li { margin: 0 0 2pt; }
-a { color: #0060a0; }
-.kind { text-transform: uppercase; letter-spacing: .08em; font-size: 9pt; color: var(--muted); margin: 0; }
-.subtitle { font-size: 12pt; color: #333; margin: 0 0 10pt; }
-.muted, .note { color: var(--muted); font-size: 9pt; }
-header, section { margin: 0 0 28pt; }
-section.page, .area.page { break-before: page; page-break-before: always; }
-dl.meta { display: grid; grid-template-columns: 48mm 1fr; gap: 2pt 8pt; margin: 8pt 0 12pt; }
-dl.meta dt { font-weight: bold; }
-dl.meta dd { margin: 0; }
-.filter { border-left: 4px solid #E69F00; padding: 4pt 8pt; background: #fff7e6; margin: 0 0 10pt; }
-nav.toc ol { margin: 4pt 0 0; padding-left: 16pt; columns: 2; }
-.kpis { display: grid; grid-template-columns: repeat(5, 1fr); gap: 6pt; margin: 0 0 10pt; }
-.kpi { border: 1px solid var(--rule); border-radius: 4px; padding: 6pt; break-inside: avoid; }
-.kpi .label { font-size: 9pt; color: var(--muted); }
-.kpi .value { font-size: 20pt; font-weight: bold; line-height: 1.2; }
-.kpi .sub { font-size: 8.5pt; color: var(--muted); }
-dl.definitions { margin: 0; font-size: 9pt; }
-dl.definitions dt { font-weight: bold; margin-top: 4pt; }
-dl.definitions dd { margin: 0 0 2pt 0; }
-.chart { break-inside: avoid; page-break-inside: avoid; margin: 0 0 16pt; width: 680px; }
-table { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 8.5pt; margin: 0 0 10pt; }
-th, td { border: 1px solid var(--rule); padding: 3pt 4pt; text-align: left; vertical-align: top;
-         overflow-wrap: break-word; hyphens: manual; }
-td { white-space: pre-line; }
-thead { display: table-header-group; }
-thead th { background: var(--head); }
-tr { break-inside: avoid; page-break-inside: avoid; }
-td.num, th.num { text-align: right; }
-.nowrap { white-space: nowrap; }
-.chip { display: inline-block; width: 8pt; height: 8pt; border-radius: 2px; margin-right: 3pt;
-        vertical-align: -1pt; border: 1px solid rgba(0, 0, 0, .25); }
-.late { color: var(--late); font-weight: bold; white-space: nowrap; }
-.indicators td.missing { color: var(--muted); font-style: italic; }
-.perspective { break-inside: avoid-page; margin: 0 0 14pt; }
-.perspective + .perspective { border-top: 1px solid var(--rule); padding-top: 8pt; }
-@page { size: A4; margin: 14mm 14mm 16mm;
-        @bottom-right { content: "Seite " counter(page) " von " counter(pages); font-size: 8pt; color: #555; } }
-@media print {
-  body { max-width: none; padding: 0; }
-  a { color: inherit; text-decoration: none; }
-  header, section { margin-bottom: 0; }
-}
-"""
-
-_CSS += "".join(f".chip.st-{s.code} {{ background: {s.color}; }}\n" for s in STATUSES)
-
-_SOURCE = """<!DOCTYPE html>
-<html lang="de">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="Mayen Digital-Dashboard">
-<title>{{ document }}: {{ title }}</title>
-<style>{{ css }}</style>
-</head>
-<body>
-{%- macro status_cell(row) -%}
-<td><span class="chip st-{{ row.status }}"></span>{{ row.status_label }}</td>
-{%- endmacro %}
-<header id="kopf">
-  <p class="kind">{{ document }}</p>
-  <h1>{{ title }}</h1>
-  {% if subtitle %}<p class="subtitle">{{ subtitle }}</p>{% endif %}
-  <dl class="meta">
-    {% for label, value in header %}<dt>{{ label }}</dt><dd>{{ value or "–" }}</dd>{% endfor %}
-  </dl>
-  {% if filtered %}<p class="filter"><strong>Gefiltert:</strong> {{ header[4][1] }}. Kennzahlen, Diagramme
-  und Tabellen beziehen sich nur auf die Maßnahmen dieses Filters ({{ count|measures }}); Berichtstexte und
-  Balanced Scorecard gelten für das ganze Projekt.</p>{% endif %}
-  {% for label, body in intro %}<h3>{{ label }}</h3>{{ body }}{% endfor %}
-  <nav class="toc"><strong>Inhalt</strong>
-    <ol>
-      <li><a href="#kennzahlen">Kennzahlen und Umsetzungsstand</a></li>
-      {% if narrative %}<li><a href="#bericht">Aus dem Bericht</a></li>{% endif %}
-      {% if changes is not none %}<li><a href="#aenderungen">Änderungen seit dem letzten Bericht</a></li>{% endif %}
-      <li><a href="#ueberfaellig">Überfällige Maßnahmen</a></li>
-      <li><a href="#massnahmen">Maßnahmen nach Handlungsfeld</a></li>
-      <li><a href="#scorecard">Balanced Scorecard</a></li>
-    </ol>
-  </nav>
-</header>
-
-<section id="kennzahlen" class="page">
-  <h2>Kennzahlen und Umsetzungsstand</h2>
-  <p class="muted">{{ count|measures }} im Filter, Stichtag für „überfällig“: {{ as_of }}.</p>
-  <div class="kpis">
-    {% for k in kpis %}<div class="kpi"><div class="label">{{ k.label }}</div><div class="value">{{ k.value }}</div>
-    <div class="sub">{{ k.note }}</div></div>{% endfor %}
-  </div>
-  <div class="chart">{{ charts[0] }}</div>
-  <h3>So wird gezählt</h3>
-  <dl class="definitions">
-    {% for k in kpis %}<dt>{{ k.label }}</dt><dd>{{ k.help }}</dd>{% endfor %}
-  </dl>
-  {% for chart in charts[1:] %}<div class="chart">{{ chart }}</div>{% endfor %}
-</section>
-
-{% if narrative %}
-<section id="bericht" class="page">
-  <h2>Aus dem Bericht</h2>
-  {% for part in narrative %}<h3 id="bericht-{{ part.key }}">{{ part.title }}</h3>{{ part.body }}{% endfor %}
-</section>
-{% endif %}
-
-{% if changes is not none %}
-<section id="aenderungen" class="page">
-  <h2>Änderungen seit dem letzten Bericht</h2>
-  {% if previous_label %}<p class="muted">Verglichen mit: {{ previous_label }}.</p>{% endif %}
-  <ul>{% for line in changes.lines %}<li>{{ line }}</li>{% endfor %}</ul>
-  {% if changes.fuzzy %}<p class="note">{{ changes.fuzzy }} Zuordnung(en) nur über ähnliche Titel
-  (Zuordnung „{{ by_similarity }}“) – bitte prüfen.</p>{% endif %}
-  {% if changes.skipped %}<p class="note">Zu viele Maßnahmen ohne Gegenstück; ähnliche Titel wurden nicht
-  gesucht.</p>{% endif %}
-  {% if changes.rows %}
-  <table class="changes">
-    <colgroup><col style="width:17%"><col style="width:11%"><col style="width:30%"><col style="width:15%">
-    <col style="width:15%"><col style="width:12%"></colgroup>
-    <thead><tr>{% for c in changes.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
-    <tbody>{% for row in changes.rows %}<tr>{% for v in row %}<td>{{ v|breakable }}</td>{% endfor %}</tr>
-    {% endfor %}</tbody>
-  </table>
-  {% endif %}
-</section>
-{% endif %}
-
-<section id="ueberfaellig" class="page">
-  <h2>Überfällige Maßnahmen zum Stichtag {{ as_of }}</h2>
-  <p class="note">{{ overdue_definition }}</p>
-  {% if overdue_rows %}
-  <div class="chart">{{ overdue_chart }}</div>
-  <table class="overdue">
-    <colgroup>{% if with_ids %}<col style="width:10%">{% endif %}<col style="width:25%"><col style="width:15%">
-    <col style="width:18%"><col style="width:11%"><col style="width:12%"><col style="width:8%"></colgroup>
-    <thead><tr>{% if with_ids %}<th>ID</th>{% endif %}<th>Maßnahme</th><th>Status</th><th>Verantwort&shy;lichkeit</th>
-    <th>Ziel&shy;datum</th><th>fällig am</th><th class="num">Tage</th></tr></thead>
-    <tbody>{% for row, days in overdue_rows %}<tr>{% if with_ids %}<td>{{ row.id }}</td>{% endif %}
-    <td>{{ row.title|breakable }}</td>{{ status_cell(row) }}<td>{{ row.responsible|breakable }}</td>
-    <td>{{ row.target }}</td><td class="nowrap">{{ row.due }}</td><td class="num">{{ days }}</td></tr>
-    {% endfor %}</tbody>
-  </table>
-  {% else %}
-  <p>Keine überfälligen Maßnahmen zum Stichtag {{ as_of }}.</p>
-  {% endif %}
-</section>
-
-<section id="massnahmen" class="page">
-  <h2>Maßnahmen nach Handlungsfeld</h2>
-  {% if not areas %}<p>Keine Maßnahmen im aktuellen Filter.</p>{% endif %}
-  {% for area in areas %}
-  <div class="area{% if not loop.first %} page{% endif %}" id="{{ area.anchor }}">
-    <h3>{{ area.name }} <span class="muted">({{ area.count|measures }})</span></h3>
-    {% for group in area.groups %}
-    {% if group.name %}<h4>Zielgruppe: {{ group.name }}</h4>{% endif %}
-    <table class="measures">
-      <colgroup>{% if with_ids %}<col style="width:9%">{% endif %}<col style="width:24%"><col style="width:15%">
-      <col style="width:17%"><col style="width:11%"><col></colgroup>
-      <thead><tr>{% if with_ids %}<th>ID</th>{% endif %}<th>Maßnahme</th><th>Status</th><th>Verantwort&shy;lichkeit</th>
-      <th>Ziel&shy;datum</th><th>Anmerkungen</th></tr></thead>
-      <tbody>{% for row in group.rows %}<tr>{% if with_ids %}<td>{{ row.id }}</td>{% endif %}
-      <td>{{ row.title|breakable }}</td>{{ status_cell(row) }}<td>{{ row.responsible|breakable }}</td>
-      <td>{{ row.target }}{% if row.overdue %}<br><span class="late">überfällig</span>{% endif %}</td>
-      <td>{{ row.remarks|breakable }}</td></tr>
-      {% endfor %}</tbody>
-    </table>
-    {% endfor %}
-  </div>
-  {% endfor %}
-</section>
-
-<section id="scorecard" class="page">
-  <h2>Balanced Scorecard</h2>
-  {% if scorecard %}
-  <p class="note">Messgrößen ohne Ist- und Zielwert sind in der Datei noch nicht mit Zahlen erfasst; der Bericht
-  setzt keine Werte ein.</p>
-  {% for p in scorecard %}
-  <div class="perspective">
-    <h3>{{ p.name }}</h3>
-    {% if p.question %}<p><strong>Leitfrage:</strong> {{ p.question }}</p>{% endif %}
-    {% if p.goals %}<h4>Strategische Ziele</h4><ul>{% for g in p.goals %}<li>{{ g }}</li>{% endfor %}</ul>{% endif %}
-    {% if p.actions %}<h4>Maßnahmen</h4><ul>{% for a in p.actions %}<li>{{ a }}</li>{% endfor %}</ul>{% endif %}
-    {% if p.indicators %}
-    <h4>Messgrößen</h4>
-    <table class="indicators">
-      <colgroup><col style="width:46%"><col style="width:14%"><col style="width:20%"><col style="width:20%"></colgroup>
-      <thead><tr><th>Messgröße</th><th>Einheit</th><th class="num">Zielwert</th><th class="num">Istwert</th>
-      </tr></thead>
-      <tbody>{% for i in p.indicators %}<tr><td>{{ i.name }}</td><td>{{ i.unit }}</td>
-      {% for value in (i.target, i.actual) %}
-      {% if value %}<td class="num">{{ value }}</td>{% else %}<td class="missing">noch nicht erfasst</td>{% endif %}
-      {% endfor %}
-      </tr>{% endfor %}</tbody>
-    </table>
-    {% else %}<p class="muted">Keine Messgrößen eingetragen.</p>{% endif %}
-  </div>
-  {% endfor %}
-  {% else %}
-  <p>Die Datei enthält keine Balanced Scorecard (Blatt „Scorecard“).</p>
-  {% endif %}
-</section>
-</body>
-</html>
-"""
-
-
-def _measures(count: int) -> str:
-    """Measures counted in German: "1 Maßnahme", "1.234 Maßnahmen"."""
-    return f"{format_count(count)} {'Maßnahme' if count == 1 else 'Maßnahmen'}"
+    return _ENVIRONMENT.get_template("report.html.j2").render(**context)
 
 
 def _breakable(value: object) -> Markup:
@@ -567,7 +501,13 @@ def _breakable(value: object) -> Markup:
     return Markup(html.escape(str(value)).replace("/", "/<wbr>"))
 
 
-_ENVIRONMENT = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_ENVIRONMENT = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
 _ENVIRONMENT.filters["breakable"] = _breakable
 _ENVIRONMENT.filters["measures"] = _measures
-_TEMPLATE = _ENVIRONMENT.from_string(_SOURCE, globals={"css": Markup(_CSS)})

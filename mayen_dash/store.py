@@ -23,12 +23,11 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -41,7 +40,7 @@ from .formatting import format_date
 from .loader import load_report
 from .model import MEASURE_COLUMNS, ColumnMapping, Report, area_categories
 from .normalize import visible
-from .settings import data_dir
+from .settings import data_dir, time_zone
 from .vocabulary import STATUS_CODES, UNKNOWN_STATUS
 
 log = logging.getLogger(__name__)
@@ -51,7 +50,6 @@ SQLITE_FILE = "mayen.sqlite3"
 # How long a writer waits for another one before the store reports itself busy.
 BUSY_TIMEOUT_SECONDS = 30
 SCHEMA_ATTEMPTS = 5
-LOCAL_TIME = ZoneInfo("Europe/Berlin")
 
 SameDatePolicy = Literal["ask", "replace", "keep"]
 SAME_DATE_POLICIES: tuple[str, ...] = ("ask", "replace", "keep")
@@ -123,6 +121,16 @@ sign_in_failures_table = sa.Table(
     sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# The installation's decisions that two spellings name one organisational unit (units.merge_units): they
+# hold for every Stand, stored and to come, so they live here, beside the Stände, where every app server
+# of a shared installation reads the same ones (a file in one server's data folder would not be).
+unit_names_table = sa.Table(
+    "unit_names",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),  # a spelling as the files write it
+    sa.Column("unit", sa.Text, nullable=False),  # the one name it stands for
+)
+
 # One row; every write transaction updates it first, which serialises writers on both databases.
 # `writes` only exists so that the UPDATE is a real write; it counts write transactions.
 lock_table = sa.Table(
@@ -144,7 +152,7 @@ class SameDateError(StoreError):
 
     def __init__(self, existing: Snapshot) -> None:
         self.existing = existing
-        uploaded = existing.uploaded_at.astimezone(LOCAL_TIME)
+        uploaded = existing.uploaded_at.astimezone(time_zone())
         super().__init__(
             f"Für den Stichtag {format_date(existing.report_date)} ist bereits der Bericht "
             f"„{existing.file_name}“ gespeichert (hochgeladen am {uploaded:%d.%m.%Y um %H:%M} Uhr). "
@@ -570,7 +578,40 @@ class SnapshotStore:
         result = self._add(data, path.name, load_report(data, path.name), None, "keep", only_if_empty=True)
         return result if result and result.created else None
 
+    def merge_units(self, names: Iterable[str], into: str) -> dict[str, str]:
+        """From now on every spelling in `names` stands for the unit `into`, in every Stand.
+
+        Spellings that stood for one of `names` follow it to `into`, and `into` itself stands
+        for no other name any more, so the names never form a chain or a cycle. Returns all
+        names afterwards (as `unit_names`).
+        """
+        into = " ".join(visible(into).split())
+        merged = {" ".join(visible(n).split()) for n in names} - {into, ""}
+        if not into:
+            raise ValueError("a unit needs a name")
+        with self._available(), self._writing() as connection:
+            current = {row.name: row.unit for row in connection.execute(sa.select(unit_names_table))}
+            current = {name: (into if unit in merged else unit) for name, unit in current.items()}
+            current.update(dict.fromkeys(merged, into))
+            current.pop(into, None)
+            connection.execute(unit_names_table.delete())
+            if current:
+                connection.execute(
+                    unit_names_table.insert(), [{"name": name, "unit": unit} for name, unit in current.items()]
+                )
+        return current
+
+    def separate_unit(self, name: str) -> bool:
+        """`name` is its own unit again; False if it stood for no other."""
+        with self._available(), self._writing() as connection:
+            return connection.execute(unit_names_table.delete().where(unit_names_table.c.name == name)).rowcount > 0
+
     # -- reading ------------------------------------------------------------------------------
+
+    def unit_names(self) -> dict[str, str]:
+        """Which unit spelling stands for which unit, as the editors merged them; {} for none."""
+        with self._available(), self._engine.connect() as connection:
+            return {row.name: row.unit for row in connection.execute(sa.select(unit_names_table))}
 
     def snapshots(self) -> list[Snapshot]:
         """All snapshots by Stichtag (undated ones last), then upload time: the order of the history."""
@@ -721,7 +762,7 @@ def snapshot_table(snapshots: list[Snapshot]) -> pd.DataFrame:
                 "Nr.": s.id,
                 "Stichtag": format_date(s.report_date) or "unbekannt",
                 "Datei": s.file_name,
-                "Hochgeladen": s.uploaded_at.astimezone(LOCAL_TIME).strftime("%d.%m.%Y %H:%M"),
+                "Hochgeladen": s.uploaded_at.astimezone(time_zone()).strftime("%d.%m.%Y %H:%M"),
                 "Maßnahmen": s.measure_count,
             }
             for s in reversed(snapshots)

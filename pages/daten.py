@@ -5,16 +5,19 @@ Maßnahme or Status column is not recognised can be mapped by hand; the mapping
 is remembered for the next file of the same shape.
 """
 
+import hashlib
+
 import streamlit as st
 
 import ui
 from mayen_dash.exports import findings_frame
-from mayen_dash.formatting import escape_markdown, format_count, format_date
+from mayen_dash.formatting import escape_markdown, format_count, format_count_noun, format_date
 from mayen_dash.loader import preview
 from mayen_dash.mappings import MappingMemory, signature, suggested_column, suggested_status
 from mayen_dash.model import ColumnMapping, LoadError, Report
 from mayen_dash.settings import TEMPLATE, data_dir
 from mayen_dash.store import snapshot_table
+from mayen_dash.units import names_frame, suggestions
 from mayen_dash.vocabulary import COLUMNS, STATUS_CODES, STATUS_LABELS
 
 NOT_MAPPED = "—"
@@ -145,6 +148,63 @@ with st.container(border=True):
             st.write("Der Stand wird mit seiner Originaldatei endgültig gelöscht.")
             if st.button("Endgültig löschen", type="primary"):
                 ui.delete_snapshot(view.snapshot)
+
+def unit_names_section() -> None:
+    """One name per organisational unit: the spellings that probably mean one unit, and the editors' merges.
+
+    Separate from upload and stored Stände: a merge holds for every Stand (mayen_dash.units).
+    """
+    st.header("Organisationseinheiten", anchor=False)
+    st.write(
+        "Ähnliche Schreibweisen derselben Einheit (etwa „Zentralbereich“ und „Zentralbereich 1“) würden im Filter, "
+        "in den Zahlen und im Bericht getrennt gezählt. Zusammengeführte Schreibweisen gelten für alle Stände; "
+        "was das Blatt „Organisation“ einer Datei festlegt, bleibt für deren Texte bestehen."
+    )
+    editor = ui.can_edit()
+    found = suggestions(view.report.measures)
+    if not found:
+        st.write("Im angezeigten Stand gibt es keine ähnlichen Schreibweisen.")
+    else:
+        st.markdown(
+            f"**{format_count_noun(len(found), 'Hinweis', 'Hinweise')}** zum angezeigten Stand:"
+        )
+    for suggestion in found:
+        key = "unit_" + hashlib.sha256("\x1f".join(suggestion.names).encode()).hexdigest()[:12]
+        with st.container(border=True):
+            st.markdown(escape_markdown(suggestion.message))
+            if editor:
+                left, right = st.columns([3, 1], vertical_alignment="bottom")
+                into = left.selectbox(
+                    "Gemeinsamer Name",
+                    suggestion.names,
+                    index=suggestion.names.index(suggestion.into),
+                    key=f"{key}_into",
+                )
+                if right.button("Zusammenführen", key=f"{key}_merge"):
+                    ui.merge_units(suggestion.names, into)
+    if editor:
+        with st.expander("Andere Einheiten zusammenführen"):
+            chosen = st.multiselect(
+                "Schreibweisen derselben Einheit", view.report.units, key="unit_manual", placeholder="wählen"
+            )
+            if len(chosen) >= 2:
+                into = st.selectbox("Gemeinsamer Name", chosen, key="unit_manual_into")
+                if st.button("Zusammenführen", key="unit_manual_merge"):
+                    ui.merge_units(tuple(chosen), into)
+    else:
+        ui.editors_only("Zusammenführen")
+    merged = ui.store().unit_names()
+    if merged:
+        st.subheader("Zusammengeführt", anchor=False)
+        st.dataframe(names_frame(merged), hide_index=True)
+        if editor:
+            left, right = st.columns([3, 1], vertical_alignment="bottom")
+            name = left.selectbox("Schreibweise", list(merged), key="unit_separate_name")
+            if right.button("Wieder trennen", key="unit_separate"):
+                ui.separate_unit(name)
+
+
+unit_names_section()
 
 st.header("Vorlage", anchor=False)
 st.write("Eine leere Tabelle mit allen Spalten, den erlaubten Status-Werten und Hinweisen zum Ausfüllen.")

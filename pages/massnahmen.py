@@ -1,7 +1,6 @@
 """Maßnahmen: every field of every measure in the filter, one measure in detail, the table as Excel,
 and the meeting mode: edit status, Zieldatum and Anmerkungen, then store the result as a new Stand."""
 
-import datetime as dt
 from dataclasses import replace
 from functools import partial
 from pathlib import PurePath
@@ -9,7 +8,7 @@ from pathlib import PurePath
 import streamlit as st
 
 import ui
-from mayen_dash.editing import EDITABLE_LABELS, apply_edits, find_edits, validate_edits
+from mayen_dash.editing import EDITABLE_LABELS, apply_edits, find_edits, pending_changes, validate_edits
 from mayen_dash.exports import (
     DUE_LABEL,
     FORMAT_NAMES,
@@ -22,7 +21,7 @@ from mayen_dash.exports import (
     findings_frame,
     measure_details,
 )
-from mayen_dash.formatting import escape_markdown, format_count
+from mayen_dash.formatting import escape_markdown, format_count, format_count_noun
 from mayen_dash.loader import load_report
 from mayen_dash.model import LoadError
 from mayen_dash.vocabulary import STATUS_LABELS, UNKNOWN_STATUS
@@ -117,7 +116,16 @@ if not edits:
     st.caption("Noch keine Änderungen.")
     st.stop()
 
-st.subheader("1 geändertes Feld" if len(edits) == 1 else f"{format_count(len(edits))} geänderte Felder", anchor=False)
+st.subheader(
+    format_count_noun(len(edits), "geändertes Feld", "geänderte Felder") + ", noch nicht gespeichert", anchor=False
+)
+st.dataframe(
+    pending_changes(view.measures, edits).style.set_properties(
+        subset=["neu"], **{"background-color": "#FFF3C4", "color": "#1A1A1A", "font-weight": "bold"}
+    ),
+    hide_index=True,
+    key="pending_changes",
+)
 if problems:
     st.error("Bitte zuerst berichtigen; so kann der Stand nicht gespeichert werden.")
     st.dataframe(findings_frame(problems), hide_index=True)
@@ -128,9 +136,14 @@ original, name = ui.store().original(snapshot.id)
 suffix = PurePath(name).suffix or ".xlsx"
 left, right = st.columns(2, vertical_alignment="bottom")
 report_date = left.date_input(
-    "Stichtag des neuen Stands", value=dt.date.today(), format="DD.MM.YYYY", key="edit_report_date"
+    "Stichtag des neuen Stands",
+    value=None,
+    format="DD.MM.YYYY",
+    key="edit_report_date",
+    help="Der Tag, für den die geänderten Angaben gelten, meist der Tag der Sitzung. Es ist bewusst kein Tag "
+    "voreingestellt.",
 )
-new_name = f"status_{report_date.isoformat()}{suffix}"
+new_name = f"status_{report_date.isoformat()}{suffix}" if report_date else f"{PurePath(name).stem}_bearbeitet{suffix}"
 
 
 def edited_file() -> bytes:
@@ -148,7 +161,9 @@ right.download_button(
 )
 # The edited file is built when it is needed: to save, or to answer "replace or keep both?".
 token = f"edit:{snapshot.id}:{report_date}:{hash(tuple(edits))}"
-save = st.button("Als neuen Stand speichern", type="primary")
+if report_date is None:
+    st.caption("Zum Speichern bitte zuerst den Stichtag des neuen Stands wählen.")
+save = st.button("Als neuen Stand speichern", type="primary", disabled=report_date is None)
 if save or st.session_state.get(ui.keys.SAME_DATE, ("",))[0] == token:
     try:
         changed = edited_file()

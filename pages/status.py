@@ -19,14 +19,22 @@ ui.clickable_chart(
 )
 
 st.header("Aufgeschlüsselt", anchor=False)
-kind = st.segmented_control(
-    "Darstellung", ["Sonnendiagramm", "Kacheln"], default="Sonnendiagramm", key="drilldown_kind"
-)
-ui.chart(
-    ui.view_figure(drilldown_chart, kind="treemap" if kind == "Kacheln" else "sunburst"),
-    help="Handlungsfeld → Zielgruppe → Status; die Fläche entspricht der Anzahl der Maßnahmen. "
-    "Ein Klick auf einen Ring vergrößert ihn.",
-)
+kind = st.segmented_control("Darstellung", ["Balken", "Kacheln"], default="Balken", key="drilldown_kind")
+if kind == "Kacheln":
+    ui.chart(
+        ui.view_figure(drilldown_chart, kind="treemap"),
+        help="Jedes Handlungsfeld ist eine Fläche mit seinem Namen als Überschrift, darin je Zielgruppe eine "
+        "Fläche und darin je Status eine Kachel mit der Anzahl. Die Größe einer Fläche folgt der Zahl ihrer "
+        "Maßnahmen; die Überschriften nehmen etwas davon ein. Ein Klick auf eine Fläche vergrößert sie, die "
+        "Leiste darüber führt zurück.",
+    )
+else:
+    ui.chart(
+        ui.view_figure(drilldown_chart, kind="bars"),
+        help="Je Handlungsfeld ein Balken mit allen seinen Maßnahmen („alle“), darunter je Zielgruppe ein Balken "
+        "(„davon …“); ein Handlungsfeld ohne Zielgruppen hat nur seinen Balken. Die Länge entspricht der Anzahl, "
+        "die Farben und Muster dem Status, die Zahl im Balken ist die Anzahl.",
+    )
 
 st.header("Nach Organisationseinheit", anchor=False)
 ui.clickable_chart(

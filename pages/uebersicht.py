@@ -1,42 +1,39 @@
-"""Übersicht: where the strategy stands, in five figures and one chart."""
+"""Übersicht: where the strategy stands, in the key figures (metrics.cards) and one chart."""
 
 import streamlit as st
 
 import ui
 from mayen_dash.charts import progress_by_area_chart
-from mayen_dash.formatting import escape_markdown, format_count, format_date, format_percent, safe_markdown
-from mayen_dash.metrics import DEFINITIONS, kpis
+from mayen_dash.formatting import escape_markdown, format_count, format_percent, safe_markdown
+from mayen_dash.metrics import cards, cards_sum
 from mayen_dash.pdf import PdfError, html_to_pdf, pdf_available
 from mayen_dash.report import build_report_html, report_file_name
 
 view = ui.current_view()
 report = view.report
-figures = kpis(view.measures, view.as_of)
 
 st.title(escape_markdown(report.title), anchor=False)
 if report.info.get("subtitle"):
     st.subheader(escape_markdown(report.info["subtitle"]), anchor=False)
 st.caption(ui.filter_caption(view))
 
-columns = st.columns(5)
-columns[0].metric("Maßnahmen", format_count(figures["measures"]), help=DEFINITIONS["measures"], border=True)
-columns[1].metric(
-    "erledigt",
-    format_count(figures["done"]),
-    delta=format_percent(figures["done_share"]),
-    delta_color="off",
-    delta_arrow="off",
-    help=DEFINITIONS["done"],
-    border=True,
-)
-columns[2].metric("in Bearbeitung", format_count(figures["in_progress"]), help=DEFINITIONS["in_progress"], border=True)
-columns[3].metric("offen", format_count(figures["open"]), help=DEFINITIONS["open"], border=True)
-columns[4].metric(
-    "überfällig",
-    format_count(figures["overdue"]),
-    help=DEFINITIONS["overdue"].format(as_of=format_date(view.as_of)),
-    border=True,
-)
+figures = cards(view.measures, view.as_of)
+total, *parts, late = figures
+# The total and "überfällig" first, then the status cards, the parts of the total, at most four to a row:
+# a narrower card cuts its label ("in Bearbeit…") on a projector.
+width = 3 if len(parts) in (5, 6) else 4
+for row in [[total, late], *(parts[i : i + width] for i in range(0, len(parts), width))]:
+    for column, card in zip(st.columns(width), row, strict=False):
+        column.metric(
+            card.label,
+            format_count(card.value),
+            delta=format_percent(card.share) if card.share is not None else None,
+            delta_color="off",
+            delta_arrow="off",
+            help=card.help,
+            border=True,
+        )
+st.caption(escape_markdown(f"{cards_sum(figures)}; „überfällig“ zählt Maßnahmen dieser Gruppen noch einmal."))
 
 st.header("Fortschritt nach Handlungsfeld", anchor=False)
 ui.clickable_chart(
@@ -77,7 +74,7 @@ def report_html() -> str:
         view.as_of,
         filter_text=view.filters.describe(),
         previous=previous,
-        previous_label=earlier.label if earlier else "",
+        previous_date=earlier.report_date if earlier else None,
     )
 
 
@@ -85,7 +82,7 @@ left, right = st.columns(2)
 left.download_button(
     "Statusbericht (HTML)",
     data=lambda: report_html().encode("utf-8"),
-    file_name=report_file_name(report, view.as_of),
+    file_name=report_file_name(report, view.as_of, filters=view.filters),
     mime="text/html",
     icon=":material/description:",
 )
@@ -105,7 +102,7 @@ if stored_pdf and stored_pdf[0] == pdf_key:
     right.download_button(
         "PDF herunterladen",
         data=stored_pdf[1],
-        file_name=report_file_name(report, view.as_of, "pdf"),
+        file_name=report_file_name(report, view.as_of, "pdf", view.filters),
         mime="application/pdf",
         icon=":material/download:",
     )

@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from mayen_dash.charts import done_share_chart, history_chart
-from mayen_dash.formatting import format_date, format_percent
+from mayen_dash.formatting import format_count_noun, format_date, format_percent
 from mayen_dash.history import TARGET_YEAR, done_share_over_time, projection, share_at, status_over_time
 
 view = ui.current_view()
@@ -16,7 +16,12 @@ st.caption(ui.filter_caption(view))
 dated = [s for s in view.snapshots if s.report_date]
 reports = [(s.report_date, view.filters.apply(ui.snapshot_report(s))) for s in dated]
 if len(dated) < len(view.snapshots):
-    st.caption(f"{len(view.snapshots) - len(dated)} gespeicherte Stände ohne Stichtag sind hier nicht enthalten.")
+    undated = format_count_noun(
+        len(view.snapshots) - len(dated),
+        "gespeicherter Stand ohne Stichtag ist",
+        "gespeicherte Stände ohne Stichtag sind",
+    )
+    st.caption(f"{undated} hier nicht enthalten.")
 if len(reports) < 2:
     st.info(
         "Für einen Verlauf braucht es mindestens zwei gespeicherte Stände mit Stichtag. Neue Stände entstehen, "

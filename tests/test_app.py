@@ -57,6 +57,11 @@ def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def card(at, label: str):
+    """The metric card with this label."""
+    return next(m for m in at.metric if m.label == label)
+
+
 @pytest.mark.parametrize(("page", "title"), list(zip(PAGES, TITLES, strict=True)))
 def test_every_page_renders_without_exception(app, page, title):
     app.run()
@@ -71,12 +76,42 @@ def test_start_page_metrics(app):
         "Maßnahmen": "101",
         "erledigt": "56",
         "in Bearbeitung": "19",
+        "laufend": "3",
         "offen": "23",
         "überfällig": "0",
     }
     assert all(m.help for m in app.metric)
-    assert app.metric[1].delta == "55,4 %"
-    assert "31.08.2022" in app.metric[4].help
+    assert card(app, "erledigt").delta == "55,4 %"
+    # The total and "überfällig" first, then the status cards as its parts, each with its share.
+    assert [m.label for m in app.metric] == [
+        "Maßnahmen", "überfällig", "erledigt", "in Bearbeitung", "laufend", "offen"
+    ]  # fmt: skip
+    assert [m.delta for m in app.metric[2:]] == ["55,4 %", "18,8 %", "3,0 %", "22,8 %"]
+    assert "31.08.2022" in card(app, "überfällig").help
+    # The parts add up to the total, and the page says so.
+    assert any(
+        c.value.replace("\\", "") == "56 erledigt + 19 in Bearbeitung + 3 laufend + 23 offen = 101 Maßnahmen; "
+        "„überfällig“ zählt Maßnahmen dieser Gruppen noch einmal."
+        for c in app.caption
+    )
+
+
+def test_cards_show_every_status_that_occurs(app):
+    app.run()
+    rows = [["Maßnahme", "Status"], ["A", "erledigt"], ["B", "pausiert"], ["C", "vielleicht"], ["D", "laufend"]]
+    use(app, "status_2023-06.csv", csv_bytes(rows), "text/csv")
+    app.switch_page("pages/uebersicht.py").run()
+    assert metrics(app) == {
+        "Maßnahmen": "4",
+        "erledigt": "1",
+        "in Bearbeitung": "0",
+        "laufend": "1",
+        "offen": "0",
+        "zurückgestellt": "1",
+        "unbekannt": "1",
+        "überfällig": "0",
+    }
+    assert sum(int(m.value) for m in app.metric[2:]) == 4
 
 
 def test_unit_filter_changes_metrics_and_is_written_to_the_url(app):
@@ -219,7 +254,7 @@ def test_foreign_export_is_mapped_by_hand_and_remembered(app, tmp_path):
     next(b for b in app.button if b.label == "Diese Daten verwenden").click().run()
     app.switch_page("pages/uebersicht.py").run()
     assert metrics(app)["erledigt"] == "1"
-    assert app.metric[1].delta == "50,0 %"
+    assert card(app, "erledigt").delta == "50,0 %"
     assert "Live" in (tmp_path / "var" / "zuordnungen.json").read_text()
 
     again = xlsx_bytes(
@@ -396,8 +431,18 @@ def test_meeting_mode_edits_and_saves_a_new_snapshot(app):
         "deleted_rows": [],
     }
     app.run()
-    assert any("3 geänderte Felder" in s.value for s in app.subheader)
+    assert any("3 geänderte Felder, noch nicht gespeichert" in s.value for s in app.subheader)
+    pending = app.dataframe[-1].value
+    assert pending.to_numpy().tolist() == [
+        ["EG-B-01", "Evaluierung Homepage", "Status", "in Bearbeitung", "erledigt"],
+        ["EG-B-01", "Evaluierung Homepage", "Anmerkungen", "", "=in der Sitzung bestätigt"],
+        ["EG-B-02", "Online Terminvereinbarung", "Zieldatum", "", "Q4/2023"],
+    ]
+    # No Stichtag is preselected: saving waits until one is chosen.
+    assert app.date_input(key="edit_report_date").value is None
+    assert next(b for b in app.button if b.label == "Als neuen Stand speichern").disabled
     app.date_input(key="edit_report_date").set_value(dt.date(2022, 12, 31)).run()
+    assert not next(b for b in app.button if b.label == "Als neuen Stand speichern").disabled
     next(b for b in app.button if b.label == "Als neuen Stand speichern").click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert any("Gespeichert und angezeigt: Stand 31.12.2022" in s.value.replace("\\", "") for s in app.success)
@@ -497,3 +542,32 @@ def test_overdue_page_offers_the_calendar_of_the_unit_in_the_filter(app):
     assert [code.value for code in app.code] == ["/kalender/Bereich%202.1.ics"]  # AppTest has no browser address
     assert any("Kalender abonnieren" in header.value for header in app.header)
     assert any("Thunderbird" in caption.value for caption in app.main.caption)
+
+
+def test_units_that_mean_the_same_are_merged_on_the_data_page(app):
+    app.run()
+    assert "Zentralbereich" in app.sidebar.multiselect(key="filter_einheit").options
+    app.switch_page("pages/daten.py").run()
+    hints = [m.value.replace("\\", "") for m in app.markdown if "Meinen sie dieselbe" in m.value.replace("\\", "")]
+    assert len(hints) == 3
+    assert hints[0].startswith("„Zentralbereich“ (4 Maßnahmen) und „Zentralbereich 1“ (73 Maßnahmen)")
+    into = next(s for s in app.selectbox if s.label == "Gemeinsamer Name")
+    assert into.value == "Zentralbereich 1"
+    next(b for b in app.button if b.label == "Zusammenführen").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("Zusammengeführt" in s.value for s in app.success)
+    assert len([m for m in app.markdown if "Meinen sie dieselbe" in m.value.replace("\\", "")]) == 2
+    assert app.dataframe[-1].value.to_numpy().tolist() == [["Zentralbereich", "Zentralbereich 1"]]
+    options = app.sidebar.multiselect(key="filter_einheit").options
+    assert "Zentralbereich" not in options
+    app.sidebar.multiselect(key="filter_einheit").select("Zentralbereich 1").run()
+    app.switch_page("pages/uebersicht.py").run()
+    assert metrics(app)["Maßnahmen"] == "77"
+    # The merge holds for a Stand stored afterwards, too.
+    rows = [["Maßnahme", "Status", "Verantwortlichkeit"], ["A", "offen", "Zentralbereich"]]
+    use(app, "status_2023-06.csv", csv_bytes(rows), "text/csv")
+    assert app.sidebar.multiselect(key="filter_einheit").options == ["Zentralbereich 1"]
+    app.switch_page("pages/daten.py").run()
+    next(b for b in app.button if b.label == "Wieder trennen").click().run()
+    assert any("Getrennt" in s.value for s in app.success)
+    assert app.sidebar.multiselect(key="filter_einheit").options == ["Zentralbereich"]

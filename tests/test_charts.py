@@ -161,10 +161,10 @@ def test_status_colours_and_patterns_come_from_the_vocabulary(measures):
 # --- drilldown --------------------------------------------------------------------------------
 
 
-def test_drilldown_hierarchy_values_and_colours(measures):
-    fig = charts.drilldown_chart(measures)
+def test_drilldown_treemap_hierarchy_values_and_colours(measures):
+    fig = charts.drilldown_chart(measures, kind="treemap")
     (trace,) = fig.data
-    assert trace.type == "sunburst"
+    assert trace.type == "treemap"
     assert trace.branchvalues == "total"
     nodes = dict(zip(trace.ids, zip(trace.parents, trace.values, trace.customdata, strict=True), strict=True))
     children: dict[str, int] = {}
@@ -188,6 +188,35 @@ def test_drilldown_hierarchy_values_and_colours(measures):
     hover = dict(zip(trace.ids, trace.hovertext, strict=True))
     assert hover[f"{EG} › Mitarbeiter › offen"] == f"{EG} › Mitarbeiter › offen: 3 Maßnahmen"
     assert hover[f"{IW} › laufend"] == f"{IW} › laufend: 1 Maßnahme"
+    # Every field's header is labelled: "hide" would drop the headers wider than their tile.
+    assert fig.layout.uniformtext.mode is False
+    assert {trace.labels[trace.ids.index(area)] for area in (EG, IW)} == {EG, IW}
+
+
+def test_drilldown_bars_are_true_to_the_counts_and_label_every_field(measures):
+    fig = charts.drilldown_chart(measures)
+    assert {trace.type for trace in fig.data} == {"bar"}
+    assert [trace.name for trace in fig.data] == PRESENT
+    rows = list(fig.layout.yaxis.categoryarray)
+    # A field bar of all its measures, then one per Zielgruppe; a field without groups has its bar only.
+    assert rows == [
+        f"<b>{charts._wrap(EG)}</b><br>alle 9",
+        "davon Bürger",
+        "davon Unternehmen",
+        "davon Mitarbeiter",
+        f"<b>{IW}</b><br>alle 2",
+    ]
+    length: dict[str, int] = {}
+    for trace in fig.data:
+        for y, x, custom in zip(trace.y, trace.x, trace.customdata, strict=True):
+            length[y] = length.get(y, 0) + x
+            assert custom[2] == CODES[trace.name]
+    assert length == {rows[0]: 9, rows[1]: 4, rows[2]: 2, rows[3]: 3, rows[4]: 2}
+    # The groups add up to their field: no measure is drawn twice within a level or left out.
+    assert length[rows[0]] == length[rows[1]] + length[rows[2]] + length[rows[3]]
+    offen = next(trace for trace in fig.data if trace.name == "offen")
+    assert [list(c) for c in offen.customdata] == [[EG, None, "offen"], [EG, "Mitarbeiter", "offen"]]
+    assert f"{EG} › Mitarbeiter · offen: 3 Maßnahmen" in offen.hovertext
 
 
 def test_drilldown_keeps_an_empty_group_beside_named_ones():
@@ -205,7 +234,7 @@ def test_drilldown_keeps_an_empty_group_beside_named_ones():
 
 
 def test_drilldown_rejects_an_unknown_kind(measures):
-    with pytest.raises(ValueError, match="treemap"):
+    with pytest.raises(ValueError, match="'bars' or 'treemap'"):
         charts.drilldown_chart(measures, kind="pie")
 
 
@@ -347,7 +376,7 @@ def every_chart(measures: pd.DataFrame, as_of: dt.date = AS_OF) -> dict[str, go.
     return {
         "progress": charts.progress_by_area_chart(measures),
         "status": charts.status_chart(measures),
-        "sunburst": charts.drilldown_chart(measures),
+        "bars": charts.drilldown_chart(measures),
         "treemap": charts.drilldown_chart(measures, kind="treemap"),
         "units": charts.status_by_unit_chart(measures),
         "timeline": charts.timeline_chart(measures, as_of),
@@ -368,7 +397,7 @@ def test_every_chart_has_the_shared_look(measures):
         assert 200 <= layout.height <= 1000, name
 
 
-@pytest.mark.parametrize("name", ["progress", "status", "sunburst", "treemap", "units", "timeline", "overdue"])
+@pytest.mark.parametrize("name", ["progress", "status", "bars", "treemap", "units", "timeline", "overdue"])
 def test_empty_input_gives_a_message_not_an_exception(measures, name):
     fig = every_chart(measures.iloc[:0])[name]
     assert not fig.data
@@ -399,12 +428,12 @@ def test_charts_of_100000_measures_stay_aggregated(huge):
     figures = every_chart(huge, later)
 
     def points(fig: go.Figure) -> int:
-        return sum(len(t.ids if t.type in ("sunburst", "treemap") else t.x) for t in fig.data)
+        return sum(len(t.ids if t.type == "treemap" else t.x) for t in fig.data)
 
     assert points(figures["progress"]) <= 6 * len(AREAS)
     assert points(figures["status"]) <= 6
     assert points(figures["units"]) <= 6 * charts.UNIT_LIMIT
-    assert points(figures["sunburst"]) <= 60
+    assert points(figures["bars"]) <= 6 * 4 * len(AREAS)
     assert points(figures["treemap"]) <= 60
     assert len(rows_by_position(figures["timeline"])) == charts.TIMELINE_LIMIT
     assert f"{charts.TIMELINE_LIMIT} von" in figures["timeline"].layout.title.text

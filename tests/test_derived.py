@@ -21,10 +21,14 @@ def assert_same_report(left, right):
         right.source_name,
         right.sha256,
     )
+    assert (left.organised, left.unit_names) == (right.organised, right.unit_names)
+    assert isinstance(left.organised, frozenset)
+    assert isinstance(left.unit_names, tuple)
 
 
 def test_bundled_report_round_trips_exactly():
     report = load_report(BUNDLED)
+    assert report.organised  # its Organisation sheet decides some texts ("Klimaschutz/Umwelt" is one unit)
     assert_same_report(derived.from_parts(derived.to_parts(report)), report)
 
 

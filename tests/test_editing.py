@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from python_calamine import CalamineWorkbook
 
-from mayen_dash.editing import Edit, apply_edits, find_edits, validate_edits
+from mayen_dash.editing import Edit, apply_edits, find_edits, pending_changes, validate_edits
 from mayen_dash.exports import display_frame
 from mayen_dash.loader import load_report
 from mayen_dash.model import ERROR, ColumnMapping, LoadError
@@ -104,6 +104,19 @@ def _load(data: bytes, name: str = "bericht.xlsx"):
 
 
 # --- find_edits ---------------------------------------------------------------------------------------------------
+
+
+def test_pending_changes_list_each_field_with_old_and_new_value():
+    report = _load(BUNDLED.read_bytes(), BUNDLED.name)
+    edited = _edited(report.measures, {0: {"Status": "offen", "Zieldatum": "2025"}, 3: {"Anmerkungen": "neu"}})
+    table = pending_changes(report.measures, find_edits(report.measures, edited))
+    assert list(table.columns) == ["ID", "Maßnahme", "Feld", "bisher", "neu"]
+    assert table.to_numpy().tolist() == [
+        ["EG-B-01", "Evaluierung Homepage", "Status", "in Bearbeitung", "offen"],
+        ["EG-B-01", "Evaluierung Homepage", "Zieldatum", "2023", "2025"],
+        ["EG-B-04", report.measures["title"].iloc[3], "Anmerkungen", report.measures["remarks"].iloc[3], "neu"],
+    ]
+    assert pending_changes(report.measures, []).empty
 
 
 def test_find_edits_detects_exactly_the_changed_cells():

@@ -5,6 +5,7 @@ import pandas as pd
 from mayen_dash.formatting import (
     escape_markdown,
     format_count,
+    format_count_noun,
     format_date,
     format_percent,
     safe_markdown,
@@ -37,3 +38,10 @@ def test_safe_markdown_keeps_bullets_and_makes_the_rest_literal():
     assert safe_markdown(text) == (
         "- Weitere Implementierung\n  - 1\\.\\) Wissen \\[x\\]\\(javascript\\:y\\)\n\nAbsatz mit \\<b\\>Tag\\</b\\>  "
     )
+
+
+def test_counts_with_their_noun():
+    assert format_count_noun(1, "gespeicherter Stand", "gespeicherte Stände") == "1 gespeicherter Stand"
+    assert format_count_noun(2, "gespeicherter Stand", "gespeicherte Stände") == "2 gespeicherte Stände"
+    assert format_count_noun(0, "Maßnahme", "Maßnahmen") == "0 Maßnahmen"
+    assert format_count_noun(1234, "Maßnahme", "Maßnahmen") == "1.234 Maßnahmen"

@@ -7,9 +7,11 @@ import pytest
 
 from mayen_dash import installation as installation_module
 from mayen_dash import store as store_module
+from mayen_dash.filters import Filters
 from mayen_dash.installation import Installation, SharedCache
+from mayen_dash.loader import load_report
 from mayen_dash.store import SnapshotStore
-from tests.builders import BUNDLED
+from tests.builders import BUNDLED, csv_bytes
 
 
 def test_shared_cache_computes_a_key_once_under_concurrent_requests():
@@ -126,3 +128,21 @@ def test_shared_cache_keeps_nothing_of_a_key_whose_computation_failed():
     assert "a" not in cache
     assert cache._locks == {}
     assert cache.get("a", lambda: 1) == 1
+
+
+def test_merged_unit_names_hold_for_every_stand_at_once(shared):
+    (bundled,) = shared.snapshots()
+    rows = [["Maßnahme", "Status", "Verantwortlichkeit"], ["A", "offen", "Zentralbereich"], ["B", "offen", "ZB 1"]]
+    data = csv_bytes(rows)
+    newer = shared.store.add(data, "status_2023-06.csv", load_report(data, "status_2023-06.csv")).snapshot
+    before = shared.report(bundled)
+    assert "Zentralbereich" in before.units
+    shared.store.merge_units(["Zentralbereich"], "Zentralbereich 1")
+    for snapshot in (bundled, newer):
+        assert "Zentralbereich" not in shared.report(snapshot).units
+    assert shared.report(newer).units == ["Zentralbereich 1"]
+    assert len(Filters(units=("Zentralbereich 1",)).apply(shared.report(bundled))) == 77
+    comparison = shared.comparison(bundled, newer, Filters(units=("Zentralbereich 1",)))
+    assert len(comparison.added) == 2
+    shared.store.separate_unit("Zentralbereich")
+    assert shared.report(bundled).units == before.units

@@ -4,11 +4,12 @@ import pytest
 
 from mayen_dash.loader import load_report
 from mayen_dash.metrics import (
+    cards,
+    cards_sum,
     department_names,
     drilldown,
     due_soon,
     filter_measures,
-    kpis,
     overdue,
     overdue_mask,
     progress_by_area,
@@ -81,9 +82,34 @@ def test_counts_and_kpis(report):
         "zurueckgestellt": 1,
         "unbekannt": 0,
     }
-    figures = kpis(m, D(2022, 9, 1))
-    assert figures == {"measures": 6, "done": 1, "done_share": 1 / 6, "in_progress": 1, "open": 2, "overdue": 2}
-    assert kpis(m.iloc[0:0], D(2022, 9, 1))["done_share"] == 0.0
+    figures = cards(m, D(2022, 9, 1))
+    assert [(c.key, c.label, c.value) for c in figures] == [
+        ("measures", "Maßnahmen", 6),
+        ("erledigt", "erledigt", 1),
+        ("in_bearbeitung", "in Bearbeitung", 1),
+        ("laufend", "laufend", 1),
+        ("offen", "offen", 2),
+        ("zurueckgestellt", "zurückgestellt", 1),
+        ("overdue", "überfällig", 2),
+    ]
+    assert figures[1].share == 1 / 6
+    assert figures[0].share is None
+    assert figures[-1].share is None
+    assert "01.09.2022" in figures[-1].help
+    assert all(c.help for c in figures)
+    assert cards_sum(figures) == (
+        "1 erledigt + 1 in Bearbeitung + 1 laufend + 2 offen + 1 zurückgestellt = 6 Maßnahmen"
+    )
+
+
+def test_cards_add_up_to_the_total_and_keep_the_four_main_statuses_at_zero(report):
+    none = cards(report.measures.iloc[0:0], D(2022, 9, 1))
+    assert [c.key for c in none] == ["measures", "erledigt", "in_bearbeitung", "laufend", "offen", "overdue"]
+    assert none[1].share == 0.0
+    bundled = cards(load_report(BUNDLED).measures, D(2022, 8, 31))
+    parts = [c for c in bundled if c.share is not None]
+    assert [c.value for c in parts] == [56, 19, 3, 23]
+    assert sum(c.value for c in parts) == bundled[0].value == 101
 
 
 def test_progress_by_area_shares_sum_to_one(report):

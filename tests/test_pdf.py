@@ -21,6 +21,7 @@ from PIL import Image
 from mayen_dash import pdf
 from mayen_dash.cli import main
 from mayen_dash.loader import load_report
+from mayen_dash.metrics import filter_measures
 from mayen_dash.pdf import PdfError, PdfUnavailable, html_to_pdf
 from mayen_dash.report import build_report_html
 from tests.builders import BUNDLED, ROOT
@@ -48,26 +49,41 @@ def _tools_or_skip() -> None:
         pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> tuple[bytes, list[Path], str]:
-    """The bundled report's PDF, its pages as PNG (50 dpi) and its text."""
-    _tools_or_skip()
-    report = load_report(BUNDLED)
-    document = build_report_html(report, report.measures, AS_OF, previous=report.measures.iloc[5:])
+# Printable area of an A4 page with the report's @page margins (14 mm top, 16 mm bottom), as fractions of its height.
+CONTENT_TOP = 14 / 297
+CONTENT_BOTTOM = (297 - 16) / 297
+# No page but the last may be filled less than this, measured from the top of the printable area.
+LEAST_FILL = 1 / 3
+
+
+def _print(document: str, folder: Path, name: str) -> tuple[bytes, list[Path], str]:
+    """A report printed by Chromium: the PDF, its pages as PNG (50 dpi) and its text; copied to test-artifacts."""
     data = html_to_pdf(document)
-    folder = tmp_path_factory.mktemp("pdf")
-    path = folder / "bericht.pdf"
+    path = folder / f"{name}.pdf"
     path.write_bytes(data)
-    subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(folder / "seite")], check=True, timeout=120)
-    pages = sorted(folder.glob("seite-*.png"))
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(folder / name)], check=True, timeout=120)
+    pages = sorted(folder.glob(f"{name}-*.png"))
     text = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True, timeout=120
     ).stdout
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, ARTIFACTS / "bericht.pdf")
+    shutil.copy(path, ARTIFACTS / path.name)
     for page in pages:
         shutil.copy(page, ARTIFACTS / page.name)
     return data, pages, text
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return load_report(BUNDLED)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, bundled) -> tuple[bytes, list[Path], str]:
+    """The bundled report's PDF with a changes section, its pages and its text."""
+    _tools_or_skip()
+    document = build_report_html(bundled, bundled.measures, AS_OF, previous=bundled.measures.iloc[5:])
+    return _print(document, tmp_path_factory.mktemp("pdf"), "bericht")
 
 
 def _ink(image: Image.Image) -> int:
@@ -101,8 +117,8 @@ def test_pdf_shows_the_report_and_its_charts(rendered):
         "Seite 1 von",
     ):
         assert words in text, words
-    # Chart titles and axis labels are drawn by plotly.js into SVG; they are in the PDF only if the script ran.
-    for words in ("Umsetzungsstand je Handlungsfeld", "Maßnahmen nach Status", "Maßnahmen je Organisationseinheit"):
+    # Chart labels are SVG text: in the PDF as text, not as pictures of text.
+    for words in ("Umsetzungsstand je Handlungsfeld", "Maßnahmen je Organisationseinheit", "Tage überfällig"):
         assert words in text, words
     # And the bars are there: the blue of "erledigt" fills large areas on the chart pages, nowhere else.
     blue = []
@@ -112,32 +128,60 @@ def test_pdf_shows_the_report_and_its_charts(rendered):
     assert max(blue) > 3000, blue
 
 
-def test_pdf_page_breaks_keep_sections_apart(rendered):
+def _fill(image: Image.Image) -> float:
+    """How far down the printable area the page is used: its lowest ink above the footer, 0 to 1."""
+    grey = np.asarray(image.convert("L"))
+    top, bottom = round(CONTENT_TOP * grey.shape[0]), round(CONTENT_BOTTOM * grey.shape[0])
+    rows = np.flatnonzero((grey[top:bottom] < 200).sum(axis=1) > 2)
+    return float((rows[-1] + 1) / (bottom - top)) if len(rows) else 0.0
+
+
+@pytest.mark.parametrize(
+    ("name", "choose"),
+    [
+        ("ganz", lambda r: (r.measures, AS_OF, r.measures.iloc[5:])),
+        ("bereich", lambda r: (filter_measures(r.measures, units=["Bereich 2.1"]), AS_OF, None)),
+        ("offen-spaet", lambda r: (filter_measures(r.measures, statuses=["offen"]), dt.date(2024, 6, 30), None)),
+        ("spaet", lambda r: (r.measures, dt.date(2024, 6, 30), r.measures.iloc[:60])),
+    ],
+)
+def test_no_page_but_the_last_is_less_than_a_third_full(bundled, tmp_path, name, choose):
+    _tools_or_skip()
+    measures, as_of, previous = choose(bundled)
+    document = build_report_html(bundled, measures, as_of, previous=previous)
+    _, pages, _ = _print(document, tmp_path, f"fuellung-{name}")
+    fills = []
+    for page in pages:
+        with Image.open(page) as image:
+            fills.append(round(_fill(image), 2))
+    assert all(fill >= LEAST_FILL for fill in fills[:-1]), fills
+    assert fills[-1] > 0
+
+
+def test_pdf_keeps_rows_with_their_header_and_sections_in_order(rendered):
     _, _, text = rendered
-    first_lines = []
-    for page in text.split("\f"):
-        lines = [line.strip() for line in page.splitlines() if line.strip()]
-        if lines:
-            first_lines.append(lines[0])
-    # Each section starts a page of its own; the header has the first page to itself.
-    assert first_lines[0] == "PROJEKTSTATUSBERICHT"
-    for heading in (
+    pages = [[line.strip() for line in page.splitlines() if line.strip()] for page in text.split("\f")]
+    pages = [lines for lines in pages if lines]
+    assert pages[0][0] == "PROJEKTSTATUSBERICHT"
+    everything = [line for lines in pages for line in lines]
+    order = [
         "Kennzahlen und Umsetzungsstand",
         "Aus dem Bericht",
         "Änderungen seit dem letzten Bericht",
         "Überfällige Maßnahmen zum Stichtag 01.01.2023",
         "Maßnahmen nach Handlungsfeld",
         "Balanced Scorecard",
-    ):
-        assert heading in first_lines, heading
-    # Every page of the measure tables starts with a Handlungsfeld or with the repeated table header,
-    # never with a row cut off from its header.
-    tables = first_lines[
-        first_lines.index("Maßnahmen nach Handlungsfeld") + 1 : first_lines.index("Balanced Scorecard")
     ]
-    assert len(tables) >= 4
-    for line in tables:
-        assert line.startswith("ID ") or line.endswith("Maßnahmen)"), line
+    positions = [everything.index(heading) for heading in order]
+    assert positions == sorted(positions)
+    # A page in the middle of the measure tables starts with the repeated table header or a heading,
+    # never with a row cut off from its header.
+    start = next(i for i, lines in enumerate(pages) if "Maßnahmen nach Handlungsfeld" in lines)
+    end = next(i for i, lines in enumerate(pages) if "Balanced Scorecard" in lines)
+    assert end - start >= 4
+    for lines in pages[start + 1 : end]:
+        first = lines[0]
+        assert first.startswith(("ID ", "Zielgruppe:")) or first.endswith("Maßnahmen)"), first
 
 
 def test_cli_writes_a_pdf(capsys, tmp_path):

@@ -6,12 +6,15 @@ import re
 
 import pandas as pd
 import pytest
+from jinja2 import meta
 
 from mayen_dash import pdf
+from mayen_dash import report as report_module
 from mayen_dash.cli import main
+from mayen_dash.filters import Filters
 from mayen_dash.loader import load_report
 from mayen_dash.metrics import filter_measures
-from mayen_dash.report import build_report_html, report_file_name, rich_text
+from mayen_dash.report import TEMPLATES, build_report_html, report_file_name, rich_text
 from tests.builders import BUNDLED, FLAT_HEADER, xlsx_bytes
 
 AS_OF = dt.date(2023, 1, 1)
@@ -91,18 +94,56 @@ def test_is_self_contained(page):
     assert not re.search(r"<script\b[^>]*\bsrc\s*=", page, re.I)
     assert not re.search(r"<link\b", body, re.I)
     assert not re.search(r"<(img|iframe|object|embed|video|audio|source)\b", body, re.I)
-    assert not re.search(r"url\s*\(", body, re.I)
+    assert not re.search(r"url\s*\((?!#)", body, re.I)  # url(#muster-offen): a pattern in the page itself
     assert "@import" not in body
-    assert not re.search(r"https?://", body)
-    # plotly.js is inlined exactly once, and every chart uses it.
-    assert len(re.findall(r"plotly\.js v\d", page)) == 1
-    assert page.count("Plotly.newPlot(") == 4  # three progress charts and the overdue chart
+    assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", body)
+    # No script at all: the charts are SVG drawn on the server, and the file stays small.
+    assert "<script" not in page
+    assert page.count('<svg class="chart" role="img"') == 3  # Handlungsfeld, Organisationseinheit, überfällig
+    assert len(page.encode("utf-8")) < 300_000
+
+
+def test_every_figure_has_a_name_a_caption_and_its_numbers_as_a_table(page):
+    figures = re.findall(r"<figure\b.*?</figure>", page, re.S)
+    assert len(figures) == 3
+    for figure in figures:
+        name_id = re.search(r'aria-labelledby="([^"]+)"', figure)[1]
+        assert f'id="{name_id}"' in figure
+        assert "<figcaption>" in figure
+        assert re.search(r'<svg class="chart" role="img" aria-labelledby="([^"]+)"', figure)
+        assert "<title id=" in figure
+    # The first two carry their table; the overdue figure's numbers are the overdue table below it.
+    assert ['<table class="figures">' in figure for figure in figures] == [True, True, False]
+    progress = visible(figures[0])
+    assert "E-Government und Onlinezugangsgesetz: 43 von 74 erledigt (58,1 %)" in progress
+    assert "Innovatives Wissen 3 1 0 2 6" in progress  # the row of the figure's table
+    units = visible(figures[1])
+    assert "13 Einheiten sind beteiligt; die meisten Maßnahmen hat Zentralbereich 1 (73)." in units
+    assert "Zentralbereich 1 43 12 2 16 73" in units
+
+
+def test_overdue_measures_have_a_figure_too(bundled):
+    document = build_report_html(bundled, bundled.measures, dt.date(2023, 6, 1))
+    section = document[document.index('id="ueberfaellig"') : document.index('id="massnahmen"')]
+    assert section.count("<figure") == 1
+    shown = visible(section)
+    assert re.search(r"\d+ Maßnahmen überfällig zum Stichtag 01\.06\.2023", shown)
+    assert "Am längsten überfällig ist" in shown
+
+
+def test_status_is_told_by_pattern_and_word_not_by_colour_alone(page):
+    # Every status but "erledigt" has its own pattern, defined once and used by the charts.
+    for code in ("in_bearbeitung", "laufend", "offen"):
+        assert page.count(f'<pattern id="muster-{code}"') == 1
+        assert f'url(#muster-{code})' in page
+    # The legend names the statuses, and each table cell says its status in words.
+    assert '<td><span class="chip st-offen" aria-hidden="true"></span>offen</td>' in page
 
 
 def test_prints_cleanly(page):
     assert "@media print" in page
     assert "@page" in page
-    assert "break-before: page" in page
+    assert "break-before: page" not in page  # sections flow on; test_pdf measures that no page stays empty
     assert "display: table-header-group" in page  # table headers repeat on each printed page
     assert "break-inside: avoid" in page
 
@@ -138,6 +179,10 @@ def test_german_formats_and_figures(page):
     assert "Stand des Berichts 31.08.2022" in shown
     assert "55,4 % aller Maßnahmen im Filter" in shown
     assert "31.01.2024, 09:15 Uhr" in shown
+    # Every status of the bundled report has its card, and the parts add up to the total in words.
+    for card in ("Maßnahmen 101", "erledigt 56", "in Bearbeitung 19", "laufend 3", "offen 23", "überfällig 6"):
+        assert card in shown, card
+    assert "56 erledigt + 19 in Bearbeitung + 3 laufend + 23 offen = 101 Maßnahmen" in shown
     # The overdue list at the Stichtag with German dates and the days late.
     start = shown.index("Überfällige Maßnahmen zum Stichtag")
     overdue = shown[start : shown.index("Maßnahmen nach Handlungsfeld", start)]
@@ -192,9 +237,9 @@ def test_escapes_every_user_text():
     assert "+1 & <b>" in shown
     # Title, manager, goal, narrative, area, group, responsible, remarks, scorecard, filter: all literal.
     assert shown.count(HOSTILE) >= 10
-    # Charts get the texts as JSON, where "<" is written \u003c and cannot end the script element.
-    scripts = "".join(_SCRIPT.findall(document))
-    assert "</script><script>alert(2)" not in scripts
+    # The charts' labels are escaped SVG text.
+    assert "<text" in document
+    assert "&lt;/script&gt;&lt;script&gt;alert(2)" in document
 
 
 def test_changes_since_the_previous_report(bundled):
@@ -202,10 +247,14 @@ def test_changes_since_the_previous_report(bundled):
     previous.loc[previous["id"] == "EG-B-01", "status"] = "offen"
     previous.loc[previous["id"] == "EG-B-05", "target"] = "2021"
     previous = previous[previous["id"] != "EG-B-06"]
-    document = build_report_html(bundled, bundled.measures, AS_OF, previous=previous, previous_label="Stand 31.03.2022")
+    document = build_report_html(
+        bundled, bundled.measures, AS_OF, previous=previous, previous_date=dt.date(2022, 3, 31)
+    )
     section = visible(document[document.index('id="aenderungen"') : document.index('id="ueberfaellig"')])
     assert "Änderungen seit dem letzten Bericht" in section
-    assert "Verglichen mit: Stand 31.03.2022." in section
+    assert "Verglichen mit dem Stand 31.03.2022." in section
+    assert "Zuordnung" not in section
+    assert ".xlsx" not in visible(document)
     assert "Neu begonnen: Evaluierung Homepage" in section
     assert "Neu aufgenommen: Geburtsurkunde" in section
     assert "Zieldatum verschoben: Sterbeurkunde (2021 → ohne Angabe)" in section
@@ -229,7 +278,7 @@ def test_report_without_info_or_scorecard():
     document = build_report_html(report, report.measures, AS_OF)
     shown = visible(document)
     assert "Statusbericht" in shown
-    assert "Stand des Berichts unbekannt" in shown
+    assert "Stand des Berichts ohne Stichtag" in shown
     assert "Die Datei enthält keine Balanced Scorecard" in shown
     assert "Aus dem Bericht" not in shown
     assert "ohne Handlungsfeld" in shown
@@ -247,8 +296,43 @@ def test_rich_text():
     assert str(rich_text("")) == ""
 
 
-def test_file_name(bundled):
-    assert report_file_name(bundled, AS_OF) == "statusbericht_2022-08-31.html"
+def test_file_name_carries_stand_and_filter(bundled):
+    stand = dt.date(2022, 8, 31)
+    assert report_file_name(bundled, stand) == "Statusbericht_2022-08-31.html"
+    assert report_file_name(bundled, stand, "pdf", Filters()) == "Statusbericht_2022-08-31.pdf"
+    unit = Filters(units=("Bereich 2.1",))
+    assert report_file_name(bundled, stand, "pdf", unit) == "Statusbericht_2022-08-31_Bereich-2.1.pdf"
+    assert report_file_name(bundled, stand, "html", unit) == "Statusbericht_2022-08-31_Bereich-2.1.html"
+    several = Filters(
+        units=("Zentralbereich 1",),
+        areas=("Digitale Infrastruktur und Klimaschutz",),
+        statuses=("in_bearbeitung",),
+        query="Bürger/Portal",
+    )
+    assert report_file_name(bundled, stand, "pdf", several) == (
+        "Statusbericht_2022-08-31_Zentralbereich-1_Digitale-Infrastruktur-und-Klimaschutz_in-Bearbeitung"
+        "_Suche-Buerger-Portal.pdf"
+    )
+    # Another Stichtag for "überfällig" is another report, with another name.
+    assert report_file_name(bundled, AS_OF) == "Statusbericht_2022-08-31_Stichtag-2023-01-01.html"
+
+
+def test_times_are_told_in_the_installations_time_zone(bundled, monkeypatch):
+    moment = dt.datetime(2024, 7, 1, 3, 25, tzinfo=dt.UTC)
+    document = build_report_html(bundled, bundled.measures, AS_OF, generated_at=moment)
+    assert "01.07.2024, 05:25 Uhr" in visible(document)  # Berlin, summer time
+    monkeypatch.setenv("MAYEN_TIME_ZONE", "America/New_York")
+    assert "30.06.2024, 23:25 Uhr" in visible(build_report_html(bundled, bundled.measures, AS_OF, generated_at=moment))
+    monkeypatch.setenv("MAYEN_TIME_ZONE", "Mond/Krater")  # no time zone: the default, never a crash
+    assert "01.07.2024, 05:25 Uhr" in visible(build_report_html(bundled, bundled.measures, AS_OF, generated_at=moment))
+
+
+def test_template_and_stylesheet_are_files():
+    assert (TEMPLATES / "report.html.j2").is_file()
+    assert (TEMPLATES / "report.css").is_file()
+    source = (TEMPLATES / "report.html.j2").read_text(encoding="utf-8")
+    assert '{% include "report.css" %}' in source
+    assert "header[" not in source  # no magic indexes into the data
 
 
 # --- python -m mayen_dash report -----------------------------------------------------------------------
@@ -315,3 +399,18 @@ def test_measures_without_categorical_area_still_render(bundled):
     document = build_report_html(bundled, measures, AS_OF)
     assert "Evaluierung Homepage" in visible(document)
     assert not isinstance(measures["area"].dtype, pd.CategoricalDtype)
+
+
+def test_the_template_uses_every_key_it_is_given_and_no_other(bundled, monkeypatch):
+    given = {}
+
+    class Recorder:
+        def render(self, **context):
+            given.update(context)
+            return ""
+
+    monkeypatch.setattr(report_module._ENVIRONMENT, "get_template", lambda name: Recorder())
+    build_report_html(bundled, bundled.measures, AS_OF, previous=bundled.measures)
+    source = (TEMPLATES / "report.html.j2").read_text(encoding="utf-8")
+    used = meta.find_undeclared_variables(report_module._ENVIRONMENT.parse(source))
+    assert set(given) == used

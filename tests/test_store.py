@@ -696,3 +696,33 @@ def test_sign_in_failures_are_forgotten_after_a_quiet_window(store):
     assert store.sign_in_failures("192.0.2.7", later)[0] == SignInFailures()
     store.record_sign_in_failure("192.0.2.7", later)
     assert store.sign_in_failures("192.0.2.7", later)[0] == SignInFailures(1, later)
+
+
+def test_unit_names_merge_follow_and_separate(store, db_url):
+    assert store.unit_names() == {}
+    assert store.merge_units(["Zentralbereich", " ZB  1 "], "Zentralbereich 1") == {
+        "Zentralbereich": "Zentralbereich 1",
+        "ZB 1": "Zentralbereich 1",
+    }
+    # Merging the unit itself into another takes its spellings along: no chains, no cycles.
+    store.merge_units(["Zentralbereich 1"], "Zentralbereich I")
+    assert store.unit_names() == {
+        "Zentralbereich": "Zentralbereich I",
+        "ZB 1": "Zentralbereich I",
+        "Zentralbereich 1": "Zentralbereich I",
+    }
+    store.merge_units(["Zentralbereich I"], "Zentralbereich 1")
+    assert store.unit_names() == {
+        "Zentralbereich": "Zentralbereich 1",
+        "ZB 1": "Zentralbereich 1",
+        "Zentralbereich I": "Zentralbereich 1",
+    }
+    assert store.separate_unit("ZB 1")
+    assert not store.separate_unit("ZB 1")
+    reopened = SnapshotStore(db_url)  # another app server of the same installation sees the same names
+    try:
+        assert reopened.unit_names() == {"Zentralbereich": "Zentralbereich 1", "Zentralbereich I": "Zentralbereich 1"}
+    finally:
+        reopened.close()
+    with pytest.raises(ValueError, match="name"):
+        store.merge_units(["A"], "  ")

@@ -8,7 +8,7 @@ below; the modules say where each one lives.
 from . import keys
 from .charts import chart, clickable_chart, view_figure
 from .data import Source, comparison, load_source, snapshot_report, snapshots, store
-from .editors import delete_snapshot, same_date_choice, show_notice, store_and_show
+from .editors import delete_snapshot, merge_units, same_date_choice, separate_unit, show_notice, store_and_show
 from .sidebar import show_snapshot
 from .signin import access, can_edit, editors_only
 from .view import View, build_view, current_view, filter_caption, previous_snapshot
@@ -28,8 +28,10 @@ __all__ = [
     "filter_caption",
     "keys",
     "load_source",
+    "merge_units",
     "previous_snapshot",
     "same_date_choice",
+    "separate_unit",
     "show_notice",
     "show_snapshot",
     "snapshot_report",

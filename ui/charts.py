@@ -23,7 +23,7 @@ def view_figure(builder: Callable[..., go.Figure], *args: Hashable, **kwargs: Ha
     view = current_view()
     return _view_figure(
         f"{builder.__module__}.{builder.__qualname__}",
-        (view.snapshot.id, view.snapshot.sha256, view.filters),
+        (view.snapshot.id, view.snapshot.sha256, view.report.unit_names, view.filters),
         args,
         tuple(sorted(kwargs.items())),
         _builder=builder,

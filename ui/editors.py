@@ -71,3 +71,35 @@ def show_notice() -> None:
     """The message of the last store or delete, once, on whatever page follows."""
     if notice := st.session_state.pop(keys.NOTICE, None):
         st.success(notice)
+
+
+def merge_units(names: tuple[str, ...], into: str) -> None:
+    """Let the spellings `names` count as the unit `into` in every Stand (editors only)."""
+    if not can_edit():
+        st.error("Zusammenführen ist nur für angemeldete Bearbeiter möglich.")
+        return
+    others = [n for n in names if n != into]
+    try:
+        store().merge_units(others, into)
+    except StoreError as error:
+        st.error(escape_markdown(str(error)))
+        return
+    listed = ", ".join(f"„{n}“" for n in others)
+    st.session_state[keys.NOTICE] = escape_markdown(
+        f"Zusammengeführt: {listed} {'zählt' if len(others) == 1 else 'zählen'} jetzt als „{into}“, in allen Ständen."
+    )
+    st.rerun()
+
+
+def separate_unit(name: str) -> None:
+    """Let the spelling `name` count as a unit of its own again (editors only)."""
+    if not can_edit():
+        st.error("Trennen ist nur für angemeldete Bearbeiter möglich.")
+        return
+    try:
+        store().separate_unit(name)
+    except StoreError as error:
+        st.error(escape_markdown(str(error)))
+        return
+    st.session_state[keys.NOTICE] = escape_markdown(f"Getrennt: „{name}“ zählt wieder als eigene Einheit.")
+    st.rerun()

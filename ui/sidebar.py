@@ -9,7 +9,8 @@ import streamlit as st
 from mayen_dash.filters import PARAM_SNAPSHOT, PARAMS, Filters, from_params, snapshot_from_params
 from mayen_dash.formatting import escape_markdown, format_date
 from mayen_dash.model import Report
-from mayen_dash.store import LOCAL_TIME, Snapshot, default_snapshot
+from mayen_dash.settings import time_zone
+from mayen_dash.store import Snapshot, default_snapshot
 from mayen_dash.vocabulary import STATUS_CODES, STATUS_LABELS
 
 from . import keys
@@ -42,7 +43,7 @@ def snapshot_picker(stored: list[Snapshot]) -> Snapshot:
     )
     snapshot = by_id[state[keys.SNAPSHOT]]
     # The select box cuts long file names; the caption wraps and shows the whole name.
-    uploaded = snapshot.uploaded_at.astimezone(LOCAL_TIME)
+    uploaded = snapshot.uploaded_at.astimezone(time_zone())
     st.sidebar.caption(escape_markdown(f"Datei {snapshot.file_name}, gespeichert am {uploaded:%d.%m.%Y um %H:%M} Uhr"))
     if st.query_params.get(PARAM_SNAPSHOT) != str(snapshot.id):
         st.query_params[PARAM_SNAPSHOT] = str(snapshot.id)

@@ -26,7 +26,7 @@ from mayen_dash.access import (
     token_key,
 )
 from mayen_dash.formatting import escape_markdown
-from mayen_dash.store import LOCAL_TIME
+from mayen_dash.settings import time_zone
 
 SIGN_IN_PATH = "/anmelden"
 SIGN_OUT_PATH = "/abmelden"
@@ -90,7 +90,7 @@ def editor_sidebar() -> None:
         else:
             sidebar.button("Als Bearbeiter anmelden", on_click=st.login)
     elif until := signed_in_until():
-        sidebar.caption(f"Als Bearbeiter angemeldet bis {until.astimezone(LOCAL_TIME):%H:%M} Uhr.")
+        sidebar.caption(f"Als Bearbeiter angemeldet bis {until.astimezone(time_zone()):%H:%M} Uhr.")
         sidebar.link_button("Abmelden", f"{SIGN_OUT_PATH}?weiter={quote(_here())}")
     else:
         sidebar.link_button("Als Bearbeiter anmelden", f"{SIGN_IN_PATH}?weiter={quote(_here())}")

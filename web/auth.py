@@ -21,7 +21,8 @@ from starlette.routing import BaseRoute, Route
 
 from mayen_dash.access import EDITOR_COOKIE, PASSWORD, SIGN_IN_HOURS, editor_token, next_attempt, verify_password
 from mayen_dash.installation import installation
-from mayen_dash.store import LOCAL_TIME, StoreError
+from mayen_dash.settings import time_zone
+from mayen_dash.store import StoreError
 from ui.signin import SIGN_IN_PATH, SIGN_OUT_PATH, access, editor_key
 
 from .clients import client_address, is_secure
@@ -64,7 +65,7 @@ def _page(heading: str, *, status: int = 200, message: str = "", next_path: str 
 
 
 def _locked_message(until: dt.datetime) -> str:
-    local = until.astimezone(LOCAL_TIME)
+    local = until.astimezone(time_zone())
     return (
         "Zu viele falsche Kennwörter. Eine neue Anmeldung ist ab "
         f"{local:%H:%M:%S} Uhr am {local:%d.%m.%Y} wieder möglich."

@@ -173,8 +173,12 @@ def test_start_page_shows_the_key_figures_of_the_bundled_report(page: Page):
     expect(metric(page, "Maßnahmen")).to_have_text("101")
     expect_done(page, "56", "55,4 %")
     expect(metric(page, "in Bearbeitung")).to_have_text("19")
+    expect(metric(page, "laufend")).to_have_text("3")
     expect(metric(page, "offen")).to_have_text("23")
     expect(main_caption(page)).to_contain_text("Stand 31.08.2022")
+    expect(page.get_by_test_id("stMain")).to_contain_text(
+        "56 erledigt + 19 in Bearbeitung + 3 laufend + 23 offen = 101 Maßnahmen"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- filters
@@ -521,9 +525,28 @@ def test_meeting_mode_edit_save_and_compare(own_page: Page):
 
     edit_cell(page, 4, "Q4/2024")  # ID, Maßnahme, Status, Verantwortlichkeit, Zieldatum
 
-    expect(page.get_by_role("heading", name="1 geändertes Feld")).to_be_visible()
-    page.get_by_role("button", name="Als neuen Stand speichern").click()
-    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Gespeichert und angezeigt")
+    expect(page.get_by_role("heading", name="1 geändertes Feld, noch nicht gespeichert")).to_be_visible()
+    # The pending change is listed, old → new, before anything is saved.
+    pending = page.get_by_test_id("stDataFrame").last
+    scroll_into_view(page, pending)
+    cells = pending.locator("[data-testid^='glide-cell-']")
+    for text in ("EG-B-01", "Evaluierung Homepage", "Zieldatum", "2023", "Q4/2024"):
+        expect(cells.filter(has_text=re.compile(rf"^{re.escape(text)}$")).first).to_be_attached()
+    # No Stichtag is preselected: saving waits for one.
+    save = page.get_by_role("button", name="Als neuen Stand speichern")
+    expect(save).to_be_disabled()
+    stichtag = page.get_by_test_id("stDateInput").filter(has_text="Stichtag des neuen Stands")
+    day = stichtag.locator("[role=spinbutton][data-type=day]")
+    expect(day).not_to_have_attribute("aria-valuenow", re.compile(r"."))
+    screenshot(page, "meeting-mode-pending")
+    scroll_into_view(page, day)
+    day.click()
+    page.keyboard.type("31122022")  # day, month and year: each field hands on to the next when it is full
+    page.keyboard.press("Escape")  # closes the calendar
+    page.get_by_role("heading", level=1).click()  # the field takes its value when the focus leaves it
+    expect(save).to_be_enabled()
+    save.click()
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Gespeichert und angezeigt: Stand 31.12.2022")
     wait_until_idle(page)
 
     navigate(page, "Vergleich")
@@ -540,5 +563,7 @@ def test_meeting_mode_edit_save_and_compare(own_page: Page):
         page.get_by_role("button", name="Statusbericht (HTML)").click()
     html = Path(download.value.path()).read_text(encoding="utf-8")
     assert "Änderungen seit dem letzten Bericht" in html
-    assert "Verglichen mit: Stand 31.08.2022" in html
+    assert "Verglichen mit dem Stand 31.08.2022." in html
+    assert "status_2022-08.xlsx" not in html  # each Stand is named by its date, not by its file
+    assert download.value.suggested_filename == "Statusbericht_2022-12-31_Suche-Evaluierung-Homepage.html"
     assert "Q4/2024" in html
