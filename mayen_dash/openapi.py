@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .exports import SCHEMA_VERSION
 from .filters import PARAM_AREA, PARAM_AS_OF, PARAM_QUERY, PARAM_SNAPSHOT, PARAM_STATUS, PARAM_UNIT
+from .metrics import CARD_STATUSES
 from .model import Report
 from .vocabulary import STATUS_CODES, STATUS_LABELS
 
@@ -196,8 +197,13 @@ _SCHEMAS: dict[str, dict] = {
     },
     "Figure": {
         "type": "object",
-        "required": ["value", "definition"],
-        "properties": {"value": {"type": "number"}, "definition": {"type": "string"}},
+        "required": ["label", "value", "definition"],
+        "properties": {
+            "label": {"type": "string", "description": "die Beschriftung der Karte auf der Übersicht"},
+            "value": {"type": "integer"},
+            "share": {"type": "number", "description": "Anteil an allen Maßnahmen im Filter (0 bis 1), nur bei Status"},
+            "definition": {"type": "string"},
+        },
     },
     "FiguresDocument": {
         "type": "object",
@@ -211,9 +217,11 @@ _SCHEMAS: dict[str, dict] = {
             "as_of": {"type": "string", "format": "date", "description": "Stichtag, zu dem gezählt wurde"},
             "figures": {
                 "type": "object",
-                "required": ["measures", "done", "done_share", "in_progress", "open", "overdue"],
+                "required": ["measures", *CARD_STATUSES, "overdue"],
                 "additionalProperties": _ref("Figure"),
-                "description": "Die Kennzahlen der Übersicht; done_share ist der Anteil erledigt (0 bis 1).",
+                "description": "Die Karten der Übersicht: measures (alle), je Status-Code die Maßnahmen mit diesem "
+                "Status (zurueckgestellt und unbekannt nur, wenn vorhanden; zusammen ergeben sie measures), "
+                "overdue (überfällig zum Stichtag).",
             },
         },
     },

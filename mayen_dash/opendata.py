@@ -41,9 +41,8 @@ from .filters import (
     from_params,
     snapshot_from_params,
 )
-from .formatting import format_date
 from .installation import Installation, SharedCache, installation, location, report_key
-from .metrics import DEFINITIONS, department_names, kpis
+from .metrics import cards, department_names
 from .model import Report
 from .openapi import (
     ALL_UNITS,
@@ -359,28 +358,20 @@ def dcat_document(settings: Settings, base_url: str, report: Report, snapshot: S
 
 # --- the figures of the Übersicht ------------------------------------------------------------------
 
-# Each figure of metrics.kpis with the definition shown beside it on the Übersicht.
-FIGURE_DEFINITIONS = {
-    "measures": "measures",
-    "done": "done",
-    "done_share": "done",
-    "in_progress": "in_progress",
-    "open": "open",
-    "overdue": "overdue",
-}
-
-
 def figures_record(report: Report, filters: Filters) -> dict[str, object]:
-    """The Übersicht's figures under a filter, each with its definition, and the Stichtag they were counted at."""
+    """The Übersicht's cards under a filter, each with its label and definition, and the Stichtag counted at.
+
+    The same list as the page and the council report (metrics.cards): the total, each status that
+    occurs with its share, and "überfällig". The status figures add up to the total.
+    """
     as_of = filters.reference_date(report)
-    figures = kpis(filters.apply(report), as_of)
-    return {
-        "as_of": as_of.isoformat(),
-        "figures": {
-            key: {"value": figures[key], "definition": DEFINITIONS[name].format(as_of=format_date(as_of))}
-            for key, name in FIGURE_DEFINITIONS.items()
-        },
-    }
+    figures: dict[str, dict[str, object]] = {}
+    for card in cards(filters.apply(report), as_of):
+        figure: dict[str, object] = {"label": card.label, "value": card.value, "definition": card.help}
+        if card.share is not None:
+            figure["share"] = card.share
+        figures[card.key] = figure
+    return {"as_of": as_of.isoformat(), "figures": figures}
 
 
 # --- health ---------------------------------------------------------------------------------------

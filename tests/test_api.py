@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 from mayen_dash.exports import export_measures
 from mayen_dash.filters import from_params
 from mayen_dash.loader import load_report
-from mayen_dash.metrics import kpis
+from mayen_dash.metrics import cards
 from mayen_dash.openapi import openapi_document
 from tests.builders import BUNDLED, BUNDLED_BY_STATUS
 
@@ -54,8 +54,13 @@ def test_measures_carry_raw_and_normalised_fields(client):
     assert measure["overdue"] is False
 
 
+def kpis(measures: pd.DataFrame, as_of: dt.date) -> dict[str, int]:
+    """The Übersicht's cards as {key: value}."""
+    return {card.key: card.value for card in cards(measures, as_of)}
+
+
 def json_frame(document: dict) -> pd.DataFrame:
-    """The API's measures back into the columns metrics.kpis counts: status, due date, units."""
+    """The API's measures back into the columns metrics.cards counts: status, due date, units."""
     records = document["measures"]
     return pd.DataFrame(
         {
@@ -72,7 +77,7 @@ def test_json_round_trips_to_the_figures_of_the_uebersicht(client, bundled):
     assert as_of == AS_OF
     uebersicht = kpis(bundled.measures, AS_OF)  # what the Übersicht shows for the bundled report
     assert kpis(json_frame(document), as_of) == uebersicht
-    assert uebersicht["done"] == BUNDLED_BY_STATUS["erledigt"]
+    assert uebersicht["erledigt"] == BUNDLED_BY_STATUS["erledigt"]
     served = client.get("/api/v1/kennzahlen.json").json()
     assert {key: figure["value"] for key, figure in served["figures"].items()} == uebersicht
     assert served["as_of"] == "2022-08-31"

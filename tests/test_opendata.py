@@ -12,7 +12,7 @@ from mayen_dash.exports import export_measures, measures_json
 from mayen_dash.filters import Filters
 from mayen_dash.installation import Installation
 from mayen_dash.loader import load_report
-from mayen_dash.metrics import kpis
+from mayen_dash.metrics import cards
 from mayen_dash.opendata import OpenData, OpenDataError, Settings, subscription_address
 from mayen_dash.store import SnapshotStore, StoreUnavailableError
 from tests.builders import BUNDLED, FLAT_HEADER, csv_bytes
@@ -78,11 +78,14 @@ def test_csv_is_the_dashboards_download_and_formula_safe(shared, tmp_path):
 def test_figures_are_the_uebersichts_with_definitions_and_stichtag(data, shared):
     document = json.loads(data.figures({"stichtag": ["2023-12-31"]}).content)
     report = shared.report(shared.snapshots()[0])
-    figures = kpis(report.measures, dt.date(2023, 12, 31))
-    assert {key: f["value"] for key, f in document["figures"].items()} == figures
+    shown = cards(report.measures, dt.date(2023, 12, 31))
+    assert {key: f["value"] for key, f in document["figures"].items()} == {c.key: c.value for c in shown}
+    assert [f["label"] for f in document["figures"].values()] == [c.label for c in shown]
     assert document["as_of"] == "2023-12-31"
     assert "vor dem Stichtag 31.12.2023" in document["figures"]["overdue"]["definition"]
-    assert document["figures"]["done_share"]["definition"] == document["figures"]["done"]["definition"]
+    assert document["figures"]["erledigt"]["share"] == pytest.approx(56 / 101)
+    parts = [f["value"] for key, f in document["figures"].items() if "share" in f]
+    assert sum(parts) == document["figures"]["measures"]["value"]
     assert document["filter"] == {"stichtag": "2023-12-31"}
 
 
