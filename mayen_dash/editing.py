@@ -35,7 +35,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .model import ERROR, ColumnMapping, Finding, LoadError
 from .normalize import parse_target
-from .reading import Sheet, _decode, _delimiter, read_sheets
+from .readers import Sheet, read_sheets
+from .readers.delimited import decode as _decode
+from .readers.delimited import delimiter as _delimiter
 from .tables import RepeatedHeader, _report_key, blank, cell_text, first_header
 from .vocabulary import COLUMN_BY_KEY, STATUS_LABELS, UNKNOWN_STATUS, sheet_role, status_code_for_label
 

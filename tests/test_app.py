@@ -12,7 +12,7 @@ import ui.signin
 from mayen_dash import charts
 from mayen_dash.access import editor_token, hash_password, token_key
 from mayen_dash.charts import progress_by_area_chart
-from mayen_dash.reading import MAX_FILE_BYTES
+from mayen_dash.readers import MAX_FILE_BYTES
 from tests.builders import ROOT, csv_bytes, xlsx_bytes
 
 PAGES = [

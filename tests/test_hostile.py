@@ -21,10 +21,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from mayen_dash import reading
+from mayen_dash.readers import base, spreadsheet
+from mayen_dash.readers import xlsx as xlsx_reader
 from mayen_dash.loader import load_report
 from mayen_dash.model import LoadError
-from mayen_dash.reading import MAX_CELLS, read_sheets
+from mayen_dash.readers import MAX_CELLS, read_sheets
 from mayen_dash.store import SnapshotStore
 from tests import hostile_files as hostile
 from tests.builders import BUNDLED
@@ -274,7 +275,7 @@ def test_macros_are_data_only(tmp_path: Path):
 @pytest.fixture
 def no_calamine(monkeypatch):
     """Any use of calamine fails the test: the refusal must come from the scan before it."""
-    monkeypatch.setattr(reading, "CalamineWorkbook", None)
+    monkeypatch.setattr(spreadsheet, "CalamineWorkbook", None)
 
 
 def refusal(data: bytes) -> str:
@@ -316,7 +317,7 @@ def implied_rows(count: int) -> str:
 
 
 def test_rows_without_numbers_are_counted_before_calamine(monkeypatch, no_calamine):
-    monkeypatch.setattr(reading, "MAX_ROWS", 1000)
+    monkeypatch.setattr(xlsx_reader, "MAX_ROWS", 1000)
     assert "„Maßnahmen“ hat 1.002 Zeilen; erlaubt sind höchstens 1.000." in refusal(workbook(implied_rows(1001)))
 
 
@@ -352,7 +353,7 @@ def test_a_long_shared_string_used_once_is_not_taken_for_an_amplifier():
 
 
 def test_cell_limit_is_about_the_rectangle_not_the_rows(monkeypatch, no_calamine):
-    monkeypatch.setattr(reading, "MAX_CELLS", 4 * 10)
+    monkeypatch.setattr(xlsx_reader, "MAX_CELLS", 4 * 10)
     message = refusal(
         workbook(sheet_of(hostile.rows_xml([HEADER, *MEASURES]) + '<row r="9"><c r="J9"><v>1</v></c></row>'))
     )
@@ -365,4 +366,4 @@ def test_cell_limit_is_about_the_rectangle_not_the_rows(monkeypatch, no_calamine
     [(25 * MB, "25 MB"), (25 * MB + 1, "25,1 MB"), (201 * MB + 5, "201,1 MB"), (3126 * MB, "3.126 MB")],
 )
 def test_sizes_are_never_rounded_down_to_the_limit(size: int, text: str):
-    assert reading._mb(size) == text
+    assert base.megabytes(size) == text

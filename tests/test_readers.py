@@ -5,10 +5,11 @@ import zipfile
 
 import pytest
 
-from mayen_dash import reading
+from mayen_dash.readers import spreadsheet
+from mayen_dash.readers import xlsx as xlsx_reader
 from mayen_dash.loader import load_report
 from mayen_dash.model import LoadError
-from mayen_dash.reading import MAX_FILE_BYTES, read_sheets
+from mayen_dash.readers import MAX_FILE_BYTES, read_sheets
 from tests.builders import csv_bytes, xlsx_bytes
 
 ROWS = [
@@ -134,13 +135,13 @@ def test_old_xls_is_refused_with_advice():
 
 
 def test_file_over_the_size_limit_is_refused_before_reading(monkeypatch):
-    monkeypatch.setattr(reading, "_read_xlsx", lambda data: pytest.fail("must not be parsed"))
+    monkeypatch.setattr(xlsx_reader, "read", lambda data, name: pytest.fail("must not be parsed"))
     message = refusal(b"PK" + b"\x00" * MAX_FILE_BYTES)
     assert "höchstens 25 MB" in message
 
 
 def test_zip_bomb_is_refused_before_parsing(monkeypatch):
-    monkeypatch.setattr(reading, "CalamineWorkbook", None)  # any use would raise
+    monkeypatch.setattr(spreadsheet, "CalamineWorkbook", None)  # any use would raise
     bomb = _zip({"xl/workbook.xml": b"<workbook/>", "xl/worksheets/sheet1.xml": b"\x00" * (201 * 1024 * 1024)})
     assert len(bomb) < MAX_FILE_BYTES
     message = refusal(bomb)
@@ -154,7 +155,7 @@ def test_too_many_rows_csv():
 
 
 def test_too_many_rows_xlsx(monkeypatch):
-    monkeypatch.setattr(reading, "MAX_ROWS", 3)
+    monkeypatch.setattr(spreadsheet, "MAX_ROWS", 3)
     assert "höchstens 3" in refusal(xlsx_bytes({"Maßnahmen": ROWS * 2}))
 
 
