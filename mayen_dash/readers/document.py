@@ -109,7 +109,7 @@ def _header_keys(row: list[str | None]) -> dict[str, int]:
     return keys
 
 
-def _is_measure_header(row: list[str | None]) -> bool:
+def is_measure_header(row: list[str | None]) -> bool:
     keys = _header_keys(row)
     return ("title" in keys and "status" in keys) or len(keys) >= 3
 
@@ -161,32 +161,25 @@ class _Measures:
         filled = _filled(row)
         if not filled:
             return
-        if _is_measure_header(row):
+        if is_measure_header(row):
             self.keys = _header_keys(row)
             self._append(texts, place)
             self.last_measure = None
             return
-        title = self.keys.get("title", 0)
-        if title not in filled and self.last_measure is not None:
+        title, status = self.keys.get("title", 0), self.keys.get("status")
+        lone = len(filled) == 1 or all(cell is None for j, cell in enumerate(row) if j != filled[0])
+        # A row that a page break cut goes on at the top of the next page, without a status of its own.
+        goes_on = after_break and status is not None and status not in filled and not self._next_is_header(table, i)
+        if lone and fold(texts[filled[0]]) in _GROUPS:
+            goes_on = False
+        if (goes_on or title not in filled) and self.last_measure is not None:
             previous = self.rows[self.last_measure]
             previous.extend([""] * (len(texts) - len(previous)))
             for j in filled:
                 previous[j] = join_fragments(previous[j], texts[j])
             return
-        if len(filled) == 1 or all(cell is None for j, cell in enumerate(row) if j != filled[0]):
-            text = texts[filled[0]].strip()
-            following = self._next_is_header(table, i)
-            if (
-                after_break
-                and self.last_measure is not None
-                and fold(text) not in _GROUPS
-                and not following
-                and all(cell is not None for cell in row)
-            ):
-                previous = self.rows[self.last_measure]
-                previous[title] = join_fragments(previous[title], text)
-                return
-            self._append([text], place)
+        if lone:
+            self._append([texts[filled[0]].strip()], place)
             self.last_measure = None
             return
         self._append(texts, place)
@@ -196,7 +189,7 @@ class _Measures:
     def _next_is_header(table: Table, i: int) -> bool:
         for row in table.rows[i + 1 :]:
             if _filled(row):
-                return _is_measure_header(row)
+                return is_measure_header(row)
         return False
 
     def _append(self, texts: list[str], place: Place) -> None:
@@ -207,8 +200,8 @@ class _Measures:
 def _items(cell: str) -> list[str]:
     """The entries of a scorecard cell: one per line, or marked by dashes as a PDF's text runs them together."""
     lines = [line.strip() for line in cell.splitlines() if line.strip()]
-    if len(lines) == 1 and _ITEM_START.match(lines[0]):
-        lines = [part.strip() for part in _ITEM_START.split(lines[0]) if part.strip()]
+    if lines and _ITEM_START.match(lines[0]):
+        lines = [part.strip() for part in _ITEM_START.split(" ".join(lines)) if part.strip()]
     return [line.lstrip("-–• ").strip() for line in lines]
 
 
@@ -296,7 +289,7 @@ def interpret(blocks: list[Block], kind: str) -> Workbook:
             continue
         seen_table = True
         rows = block.rows
-        header = next((i for i, row in enumerate(rows[:3]) if _is_measure_header(row)), None)
+        header = next((i for i, row in enumerate(rows[:3]) if is_measure_header(row)), None)
         scorecard = next((i for i, row in enumerate(rows[:3]) if len(_scorecard_keys(row)) >= 2), None)
         if scorecard is not None and (header is None or scorecard <= header):
             _scorecard_rows(block, scorecard, perspective, report)
