@@ -51,6 +51,9 @@ SQLITE_FILE = "mayen.sqlite3"
 BUSY_TIMEOUT_SECONDS = 30
 SCHEMA_ATTEMPTS = 5
 
+# How a Stand without Stichtag (stored by an older installation) is named wherever it is listed.
+UNDATED = "ohne Stichtag (bitte eintragen)"
+
 SameDatePolicy = Literal["ask", "replace", "keep"]
 SAME_DATE_POLICIES: tuple[str, ...] = ("ask", "replace", "keep")
 
@@ -160,6 +163,16 @@ class SameDateError(StoreError):
         )
 
 
+class MissingDateError(StoreError, ValueError):
+    """A report without a Stichtag: it is stored only once somebody has said which day it describes."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Der Bericht hat keinen Stichtag. Bitte angeben, auf welchen Tag sich der Stand bezieht; ohne Stichtag "
+            "wird er nicht gespeichert."
+        )
+
+
 class StoreRefusedError(StoreError):
     """The database refused the values of a write; the store is unchanged and the cause is logged."""
 
@@ -203,8 +216,8 @@ class Snapshot:
 
     @property
     def label(self) -> str:
-        """German one-line name for select boxes: „Stand 31.08.2022 – status_2022-08.xlsx“."""
-        return f"Stand {format_date(self.report_date) or 'unbekannt'} – {self.file_name}"
+        """German one-line name for select boxes: „Stand 31.08.2022 – status_2022-08.xlsx“; undated ones marked."""
+        return f"Stand {format_date(self.report_date) or UNDATED} – {self.file_name}"
 
 
 @dataclass(frozen=True)
@@ -489,7 +502,8 @@ class SnapshotStore:
         snapshot with created False. A second, different file for a Stichtag already stored
         raises SameDateError with "ask" (the UI asks the user), replaces the most recently
         uploaded snapshot of that date in the same transaction with "replace", or keeps
-        both with "keep". Reports without a Stichtag never collide.
+        both with "keep". A report without a Stichtag is refused (MissingDateError): no
+        Stichtag is ever guessed, the caller asks for it and passes a report that has one.
         """
         result = self._add(data, file_name, report, mapping, on_same_date, only_if_empty=False)
         assert result is not None
@@ -507,6 +521,8 @@ class SnapshotStore:
     ) -> AddResult | None:
         if on_same_date not in SAME_DATE_POLICIES:
             raise ValueError(f"on_same_date must be one of {SAME_DATE_POLICIES}, not {on_same_date!r}")
+        if report.report_date is None:
+            raise MissingDateError()
         data = bytes(data)
         file_name = visible(file_name)  # shown in lists and labels; PostgreSQL cannot store NUL
         sha256 = hashlib.sha256(data).hexdigest()
@@ -557,6 +573,28 @@ class SnapshotStore:
                 if existing is None:
                     raise
                 return AddResult(existing, created=False)
+
+    def set_report_date(
+        self, snapshot_id: int, report_date: dt.date, on_same_date: SameDatePolicy = "ask"
+    ) -> Snapshot:
+        """Correct a stored Stand's Stichtag (the history re-sorts by it); the same policies as add().
+
+        Raises SnapshotNotFoundError if it is gone, SameDateError with "ask" when another Stand
+        has that Stichtag; "replace" deletes that other Stand, "keep" keeps both.
+        """
+        if on_same_date not in SAME_DATE_POLICIES:
+            raise ValueError(f"on_same_date must be one of {SAME_DATE_POLICIES}, not {on_same_date!r}")
+        s = snapshots_table.c
+        with self._available(), self._writing() as connection:
+            current = self._get(connection, snapshot_id)
+            other = self._latest_on(connection, report_date)
+            if other is not None and other.id != current.id:
+                if on_same_date == "ask":
+                    raise SameDateError(other)
+                if on_same_date == "replace":
+                    self._delete(connection, other.id)
+            connection.execute(snapshots_table.update().where(s.id == snapshot_id).values(report_date=report_date))
+            return self._get(connection, snapshot_id)
 
     def delete(self, snapshot_id: int) -> bool:
         """Remove a snapshot with its measures and file; False if it was already gone (another session)."""
@@ -619,16 +657,8 @@ class SnapshotStore:
             return [_snapshot(row) for row in connection.execute(self._select_snapshots())]
 
     def latest(self) -> Snapshot | None:
-        """The last of snapshots(): the report with the newest Stichtag, or an undated upload after it."""
-        s = snapshots_table.c
-        undated_last = sa.case((s.report_date.is_(None), 1), else_=0)
-        with self._available(), self._engine.connect() as connection:
-            row = connection.execute(
-                sa.select(*_SNAPSHOT_COLUMNS)
-                .order_by(undated_last.desc(), s.report_date.desc(), s.uploaded_at.desc(), s.id.desc())
-                .limit(1)
-            ).first()
-        return _snapshot(row) if row else None
+        """The Stand shown by default: the newest Stichtag; an undated Stand only when no Stand has one."""
+        return default_snapshot(self.snapshots())
 
     def get(self, snapshot_id: int) -> Snapshot:
         """One snapshot; SnapshotNotFoundError if it does not exist (any more)."""
@@ -743,9 +773,13 @@ class SnapshotStore:
         )
 
 
-def default_snapshot(snapshots: list[Snapshot]) -> Snapshot:
-    """The Stand every page shows unless another is chosen: the last in the order of snapshots()."""
-    return snapshots[-1]
+def default_snapshot(snapshots: list[Snapshot]) -> Snapshot | None:
+    """The Stand every page shows unless another is chosen: the newest dated one, never an undated one if any is dated.
+
+    `snapshots` in the order of SnapshotStore.snapshots() (by Stichtag, undated ones last); None when it is empty.
+    """
+    dated = [s for s in snapshots if s.report_date is not None]
+    return (dated or snapshots or [None])[-1]
 
 
 def previous_snapshot(snapshots: list[Snapshot], snapshot: Snapshot) -> Snapshot | None:
@@ -760,7 +794,7 @@ def snapshot_table(snapshots: list[Snapshot]) -> pd.DataFrame:
         [
             {
                 "Nr.": s.id,
-                "Stichtag": format_date(s.report_date) or "unbekannt",
+                "Stichtag": format_date(s.report_date) or UNDATED,
                 "Datei": s.file_name,
                 "Hochgeladen": s.uploaded_at.astimezone(time_zone()).strftime("%d.%m.%Y %H:%M"),
                 "Maßnahmen": s.measure_count,
