@@ -37,9 +37,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_load import build_workbook  # noqa: E402
 
+from mayen_dash.loader import load_report  # noqa: E402
 from mayen_dash.readers import read_sheets  # noqa: E402
 from mayen_dash.readers import xlsx as xlsx_reader  # noqa: E402
-from mayen_dash.loader import load_report  # noqa: E402
 from tests import hostile_files as hostile  # noqa: E402
 
 BENCH_LIMIT = 120.0  # seconds: measure slow files instead of killing them

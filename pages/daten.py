@@ -25,6 +25,7 @@ from mayen_dash.vocabulary import COLUMNS, STATUS_CODES, STATUS_LABELS
 
 NOT_MAPPED = "—"
 OTHER_DATE = "anderes Datum"
+SAVE_ONE = "Diese Daten verwenden"
 SAME_DATE_CHOICES = {"Ersetzen": "replace", "Beide behalten": "keep"}
 FORMAT_NAMES = {f.key: f.name for f in FORMATS}
 
@@ -87,8 +88,11 @@ def check_file(source: ui.Source, report: Report) -> tuple[ui.Source, Report, st
     """What a file holds and what was noticed; the file with its Stichtag and policy once it can be stored."""
     stored = {s.sha256: s for s in view.snapshots}
     name = escape_markdown(source.name)
-    st.markdown(f"**{name}** ({escape_markdown(FORMAT_NAMES.get(report.kind, report.kind))})")
-    st.write(f"{format_count_noun(len(report.measures), 'Maßnahme', 'Maßnahmen')}: {status_line(report)}")
+    kind = escape_markdown(FORMAT_NAMES.get(report.kind, report.kind))
+    st.success(
+        f"Die Datei ist lesbar: {format_count_noun(len(report.measures), 'Maßnahme', 'Maßnahmen')} ({status_line(report)}). "
+        f"**{name}**, {kind}."
+    )
     if report.warnings:
         st.warning(
             f"{format_count_noun(len(report.warnings), 'Hinweis', 'Hinweise')} zu einzelnen Zeilen. Die Zeilen werden trotzdem "
@@ -218,7 +222,7 @@ def upload_section() -> None:
     waiting = len(sources) - len(checked)
     if not checked:
         return
-    label = "Diesen Stand speichern" if len(checked) == 1 else f"Diese {len(checked)} Stände speichern"
+    label = SAVE_ONE if len(checked) == 1 else f"Diese {len(checked)} Stände speichern"
     if waiting:
         st.caption(f"{format_count_noun(waiting, 'Datei wird', 'Dateien werden')} nicht gespeichert (siehe oben).")
     if st.button(

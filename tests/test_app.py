@@ -204,6 +204,44 @@ def upload(app, name, data, mime=XLSX):
     assert not app.exception, [e.value for e in app.exception]
 
 
+def give_date(app, date) -> None:
+    """Answer the page's question for the Stichtag of an undated file (never preset)."""
+    box = next(d for d in app.date_input if d.key.startswith("stichtag_"))
+    assert box.value is None, "the Stichtag is never preset to today"
+    box.set_value(date).run()
+
+
+def test_a_file_without_stichtag_is_stored_only_once_it_is_given(app):
+    app.run()
+    data = csv_bytes([["Maßnahme", "Status"], ["A", "erledigt"], ["B", "offen"]])
+    upload(app, "Maßnahmen.csv", data, "text/csv")
+    assert any("keinen Stichtag" in w.value for w in app.warning)
+    assert not any(b.label == "Diese Daten verwenden" for b in app.button)
+    give_date(app, dt.date(2023, 9, 30))
+    next(b for b in app.button if b.label == "Diese Daten verwenden").click().run()
+    assert [s.value.replace("\\", "") for s in app.success][:1] == ["Gespeichert und angezeigt: Stand 30.09.2023 – Maßnahmen.csv."]
+    app.switch_page("pages/daten.py").run()
+    box = next(d for d in app.date_input if d.key.startswith("korrektur_"))
+    box.set_value(dt.date(2021, 12, 31)).run()
+    next(b for b in app.button if b.label == "Stichtag ändern").click().run()
+    picker = app.sidebar.selectbox(key="filter_stand")
+    assert picker.options[-1] == "Stand 31.12.2021 – Maßnahmen.csv", "re-sorted by the corrected Stichtag"
+
+
+def test_several_files_each_become_a_stand(app):
+    app.run()
+    first, second = small_report(1, "2023-06"), small_report(3, "2024-06")
+    app.switch_page("pages/daten.py").run()
+    app.file_uploader(key="upload").set_value([(first[1], first[0], "text/csv"), (second[1], second[0], "text/csv")])
+    app.run()
+    assert sum("Die Datei ist lesbar: 4 Maßnahmen" in s.value for s in app.success) == 2
+    next(b for b in app.button if b.label == "Diese 2 Stände speichern").click().run()
+    notices = [s.value.replace("\\", "") for s in app.success]
+    assert notices[0].startswith("Gespeichert: 2 Stände")
+    assert len([n for n in notices if n.startswith("Gespeichert")]) == 1, "one message"
+    assert app.sidebar.selectbox(key="filter_stand").options[0] == "Stand 30.06.2024 – status_2024-06.csv"
+
+
 def test_upload_is_checked_before_it_is_used(app):
     app.run()
     data = csv_bytes(
@@ -251,6 +289,8 @@ def test_foreign_export_is_mapped_by_hand_and_remembered(app, tmp_path):
     next(s for s in app.selectbox if s.key.endswith("_value_Ja")).set_value("erledigt")
     next(s for s in app.selectbox if s.key.endswith("_value_Nein")).set_value("offen").run()
     assert any("Die Datei ist lesbar: 2 Maßnahmen" in s.value for s in app.success)
+    assert not any(b.label == "Diese Daten verwenden" for b in app.button), "no Stichtag yet: asked first"
+    give_date(app, dt.date(2023, 6, 30))
     next(b for b in app.button if b.label == "Diese Daten verwenden").click().run()
     app.switch_page("pages/uebersicht.py").run()
     assert metrics(app)["erledigt"] == "1"
@@ -286,6 +326,7 @@ def test_hostile_titles_are_shown_as_text(app):
         "utf-8",
     )
     upload(app, "boese.csv", data, "text/csv")
+    give_date(app, dt.date(2023, 6, 30))
     next(b for b in app.button if b.label == "Diese Daten verwenden").click().run()
     app.switch_page("pages/massnahmen.py").run()
     titles = app.dataframe[0].value["Maßnahme"].tolist()

@@ -21,11 +21,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from mayen_dash.readers import base, spreadsheet
-from mayen_dash.readers import xlsx as xlsx_reader
 from mayen_dash.loader import load_report
 from mayen_dash.model import LoadError
-from mayen_dash.readers import MAX_CELLS, read_sheets
+from mayen_dash.readers import MAX_CELLS, base, read_sheets, spreadsheet
+from mayen_dash.readers import xlsx as xlsx_reader
 from mayen_dash.store import SnapshotStore
 from tests import hostile_files as hostile
 from tests.builders import BUNDLED

@@ -5,11 +5,10 @@ import zipfile
 
 import pytest
 
-from mayen_dash.readers import spreadsheet
-from mayen_dash.readers import xlsx as xlsx_reader
 from mayen_dash.loader import load_report
 from mayen_dash.model import LoadError
-from mayen_dash.readers import MAX_FILE_BYTES, read_sheets
+from mayen_dash.readers import MAX_FILE_BYTES, read_sheets, spreadsheet
+from mayen_dash.readers import xlsx as xlsx_reader
 from tests.builders import csv_bytes, xlsx_bytes
 
 ROWS = [

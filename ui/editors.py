@@ -60,7 +60,9 @@ def store_all(checked: list[tuple[Source, Report, str]]) -> None:
     shown = max(stored, key=lambda s: (s.report_date, s.uploaded_at))
     named = "; ".join(escape_markdown(s.label) for s in stored)
     st.session_state[keys.NOTICE] = (
-        f"Gespeichert: {format_count_noun(len(stored), 'Stand', 'Stände')} ({named}). Angezeigt wird "
+        f"Gespeichert und angezeigt: {escape_markdown(shown.label)}."
+        if len(stored) == 1
+        else f"Gespeichert: {format_count_noun(len(stored), 'Stand', 'Stände')} ({named}). Angezeigt wird "
         f"{escape_markdown(shown.label)}."
     )
     show_snapshot(shown.id)
