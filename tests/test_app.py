@@ -219,7 +219,8 @@ def test_a_file_without_stichtag_is_stored_only_once_it_is_given(app):
     assert not any(b.label == "Diese Daten verwenden" for b in app.button)
     give_date(app, dt.date(2023, 9, 30))
     next(b for b in app.button if b.label == "Diese Daten verwenden").click().run()
-    assert [s.value.replace("\\", "") for s in app.success][:1] == ["Gespeichert und angezeigt: Stand 30.09.2023 – Maßnahmen.csv."]
+    notices = [s.value.replace("\\", "") for s in app.success]
+    assert notices[:1] == ["Gespeichert und angezeigt: Stand 30.09.2023 – Maßnahmen.csv."]
     app.switch_page("pages/daten.py").run()
     box = next(d for d in app.date_input if d.key.startswith("korrektur_"))
     box.set_value(dt.date(2021, 12, 31)).run()
