@@ -502,8 +502,9 @@ class SnapshotStore:
         snapshot with created False. A second, different file for a Stichtag already stored
         raises SameDateError with "ask" (the UI asks the user), replaces the most recently
         uploaded snapshot of that date in the same transaction with "replace", or keeps
-        both with "keep". A report without a Stichtag is refused (MissingDateError): no
+        both with "keep". A new report without a Stichtag is refused (MissingDateError): no
         Stichtag is ever guessed, the caller asks for it and passes a report that has one.
+        (Content already stored is returned even then: nothing would be stored.)
         """
         result = self._add(data, file_name, report, mapping, on_same_date, only_if_empty=False)
         assert result is not None
@@ -521,8 +522,6 @@ class SnapshotStore:
     ) -> AddResult | None:
         if on_same_date not in SAME_DATE_POLICIES:
             raise ValueError(f"on_same_date must be one of {SAME_DATE_POLICIES}, not {on_same_date!r}")
-        if report.report_date is None:
-            raise MissingDateError()
         data = bytes(data)
         file_name = visible(file_name)  # shown in lists and labels; PostgreSQL cannot store NUL
         sha256 = hashlib.sha256(data).hexdigest()
@@ -533,6 +532,8 @@ class SnapshotStore:
                 existing = self._by_sha(connection, sha256)
             if existing:
                 return AddResult(existing, created=False)
+            if report.report_date is None:
+                raise MissingDateError()
             rows = _measure_rows(report.measures)  # the slow part of a big report, done before taking the lock
             ready = derived.to_parts(report)
             try:
@@ -543,13 +544,12 @@ class SnapshotStore:
                     if existing:
                         return AddResult(existing, created=False)
                     replaced = None
-                    if report.report_date is not None:
-                        same_date = self._latest_on(connection, report.report_date)
-                        if same_date and on_same_date == "ask":
-                            raise SameDateError(same_date)
-                        if same_date and on_same_date == "replace":
-                            self._delete(connection, same_date.id)
-                            replaced = same_date
+                    same_date = self._latest_on(connection, report.report_date)
+                    if same_date and on_same_date == "ask":
+                        raise SameDateError(same_date)
+                    if same_date and on_same_date == "replace":
+                        self._delete(connection, same_date.id)
+                        replaced = same_date
                     snapshot_id = connection.execute(
                         snapshots_table.insert().values(
                             report_date=report.report_date,

@@ -13,6 +13,7 @@ from mayen_dash import charts
 from mayen_dash.access import editor_token, hash_password, token_key
 from mayen_dash.charts import progress_by_area_chart
 from mayen_dash.readers import MAX_FILE_BYTES
+from mayen_dash.store import SnapshotStore
 from tests.builders import ROOT, csv_bytes, xlsx_bytes
 
 PAGES = [
@@ -243,6 +244,29 @@ def test_several_files_each_become_a_stand(app):
     assert app.sidebar.selectbox(key="filter_stand").options[0] == "Stand 30.06.2024 – status_2024-06.csv"
 
 
+def test_a_file_stored_meanwhile_by_another_session_is_named_as_already_stored(app, monkeypatch):
+    app.run()
+    first, second = small_report(1, "2023-06"), small_report(3, "2024-06")
+    app.switch_page("pages/daten.py").run()
+    app.file_uploader(key="upload").set_value([(first[1], first[0], "text/csv"), (second[1], second[0], "text/csv")])
+    app.run()
+    real_add = SnapshotStore.add
+
+    def stored_meanwhile(store, data, *args, **kwargs):
+        """Another session stores the second file between this page's check and its store."""
+        if data == second[0]:
+            real_add(store, data, *args, **kwargs)
+        return real_add(store, data, *args, **kwargs)
+
+    monkeypatch.setattr(SnapshotStore, "add", stored_meanwhile)
+    next(b for b in app.button if b.label == "Diese 2 Stände speichern").click().run()
+    notices = [s.value.replace("\\", "") for s in app.success]
+    assert notices[0] == (
+        "Gespeichert: 1 Stand (Stand 30.06.2023 – status_2023-06.csv). Schon gespeichert war: Stand 30.06.2024 – "
+        "status_2024-06.csv. Angezeigt wird Stand 30.06.2024 – status_2024-06.csv."
+    )
+
+
 def test_upload_is_checked_before_it_is_used(app):
     app.run()
     data = csv_bytes(
@@ -392,8 +416,22 @@ def test_same_content_is_not_stored_twice(app):
     data, name = small_report(1, "2023-06")
     use(app, name, data, "text/csv")
     upload(app, "kopie.csv", data, "text/csv")
-    assert any("bereits angezeigt" in i.value for i in app.info)
+    assert any(
+        "schon gespeichert als Stand 30.06.2023 – status_2023-06.csv" in i.value.replace("\\", "") for i in app.info
+    )
+    assert not any(b.label == "Diese Daten verwenden" for b in app.button)
+    assert not any(d.key.startswith("stichtag_") for d in app.date_input), "no Stichtag asked for a stored file"
     assert len(app.sidebar.selectbox(key="filter_stand").options) == 2
+
+
+def choose_same_date(app, choice: str) -> None:
+    """Answer the page's question for a Stichtag already stored (never preset), then store."""
+    radio = next(r for r in app.radio if r.key.startswith("gleicher_tag_"))
+    assert radio.value is None, "neither replacing nor keeping is preset"
+    assert not any(b.label == "Diese Daten verwenden" for b in app.button), "not stored before the user says how"
+    radio.set_value(choice).run()
+    next(b for b in app.button if b.label == "Diese Daten verwenden").click().run()
+    assert not app.exception, [e.value for e in app.exception]
 
 
 def test_second_file_for_a_stichtag_asks_replace_or_keep(app):
@@ -401,14 +439,17 @@ def test_second_file_for_a_stichtag_asks_replace_or_keep(app):
     first, name = small_report(1, "2023-06")
     use(app, name, first, "text/csv")
     second, _ = small_report(3, "2023-06")
-    use(app, "status_2023-06-30.csv", second, "text/csv")
-    assert any("Für den Stichtag 30.06.2023 ist bereits" in w.value.replace("\\", "") for w in app.warning)
-    next(b for b in app.button if b.label == "Ersetzen").click().run()
+    upload(app, "status_2023-06-30.csv", second, "text/csv")
+    assert any(
+        "Für den Stichtag 30.06.2023 ist bereits „status_2023-06.csv“ gespeichert" in i.value.replace("\\", "")
+        for i in app.info
+    )
+    choose_same_date(app, "Ersetzen")
     options = app.sidebar.selectbox(key="filter_stand").options
     assert options == ["Stand 30.06.2023 – status_2023-06-30.csv", "Stand 31.08.2022 – status_2022-08.xlsx"]
     third, _ = small_report(2, "2023-06")
-    use(app, "status_2023-06-b.csv", third, "text/csv")
-    next(b for b in app.button if b.label == "Beide behalten").click().run()
+    upload(app, "status_2023-06-b.csv", third, "text/csv")
+    choose_same_date(app, "Beide behalten")
     assert len(app.sidebar.selectbox(key="filter_stand").options) == 3
 
 

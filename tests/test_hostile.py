@@ -32,15 +32,18 @@ from tests.hostile_files import CORPUS, HEADER, MB, MEASURES, TITLES, run_isolat
 
 # --- what each file must come to ------------------------------------------------------------------
 
-NOT_A_TABLE = "weder eine Excel-Arbeitsmappe (.xlsx) noch eine CSV-Datei"
+NOT_A_TABLE = "weder eine Tabelle noch ein Text, den das Dashboard lesen kann"
+# Every refusal of a file the dashboard does not read says which formats it reads.
+READ_ARE = "Gelesen werden Excel-Arbeitsmappen (.xlsx, .xlsm, .xlsb, .xls), LibreOffice-Tabellen (.ods), CSV-Dateien"
 DAMAGED = "Die Arbeitsmappe ist beschädigt und kann nicht gelesen werden"
 BROKEN_ZIP = "Die Datei ist beschädigt oder unvollständig"
 
 # Refused: words the German message must contain.
 REFUSED: dict[str, tuple[str, ...]] = {
-    "not_a_spreadsheet": (NOT_A_TABLE,),
-    "pdf": ("PDF-Dokument, keine Tabelle",),
-    "word": ("Word-Dokument, keine Excel-Arbeitsmappe",),
+    "not_a_spreadsheet": ("Die Datei ist ein Windows-Programm.", READ_ARE),
+    # A PDF and a Word document are read (readers.pdf, readers.docx), whatever their name; these two are broken.
+    "pdf": ("Das PDF-Dokument ist beschädigt",),
+    "word": ("Das Word-Dokument ist beschädigt",),
     "corrupt": (DAMAGED,),
     "truncated": (BROKEN_ZIP,),
     "empty": ("Die Datei ist leer.",),
@@ -59,8 +62,8 @@ REFUSED: dict[str, tuple[str, ...]] = {
     "billion_laughs_sheet": (DAMAGED,),
     "billion_laughs_sst": (DAMAGED,),
     "wide_without_header": ("„Maßnahme“ und „Status“ wurden nicht gefunden", "„wertalm“", "und 480 weitere"),
-    "nul_byte_csv": (NOT_A_TABLE,),
-    "utf16_csv_no_bom": (NOT_A_TABLE,),
+    "nul_byte_csv": (NOT_A_TABLE, READ_ARE),
+    "utf16_csv_no_bom": (NOT_A_TABLE, READ_ARE),
 }
 
 STANDARD = {
@@ -134,7 +137,7 @@ LOADED: dict[str, dict[str, object]] = {
 
 # Words of English exception texts; a German message for the user contains none of them.
 ENGLISH = re.compile(r"\b(error|exception|traceback|errno|invalid|failed|cannot|unexpected|the|not|file|is)\b", re.I)
-GERMAN = ("Datei", "Arbeitsmappe", "Blatt", "Spalte", "Tabelle")
+GERMAN = ("Datei", "Arbeitsmappe", "Blatt", "Spalte", "Tabelle", "Dokument")
 # What the loader must never let through into a text: control characters and bidi controls.
 INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 

@@ -45,28 +45,41 @@ def store_and_show(source: Source, report: Report, on_same_date: str = "ask", to
 
 
 def store_all(checked: list[tuple[Source, Report, str]]) -> None:
-    """Store checked files, each with its Stichtag and same-date policy, then show the newest; one message."""
+    """Store checked files, each with its Stichtag and same-date policy, then show the newest; one message.
+
+    A file stored meanwhile (by another session, or as the bundled report of an empty store) is
+    named as already stored, not as stored now. A refusal stops there and says what was stored before it.
+    """
     if not can_edit():
         st.error("Speichern ist nur für angemeldete Bearbeiter möglich.")
         return
     stored: list[Snapshot] = []
+    already: list[Snapshot] = []
     for source, report, policy in checked:
         try:
             result = store().add(source.data, source.name, report, source.mapping, on_same_date=policy)
         except StoreError as error:
-            st.error(f"„{escape_markdown(source.name)}“: {escape_markdown(str(error))}")
+            done = f" Davor gespeichert: {_labels(stored)}." if stored else ""
+            st.error(f"„{escape_markdown(source.name)}“: {escape_markdown(str(error))}{done}")
             return
-        stored.append(result.snapshot)
-    shown = max(stored, key=lambda s: (s.report_date, s.uploaded_at))
-    named = "; ".join(escape_markdown(s.label) for s in stored)
-    st.session_state[keys.NOTICE] = (
-        f"Gespeichert und angezeigt: {escape_markdown(shown.label)}."
-        if len(stored) == 1
-        else f"Gespeichert: {format_count_noun(len(stored), 'Stand', 'Stände')} ({named}). Angezeigt wird "
-        f"{escape_markdown(shown.label)}."
-    )
+        (stored if result.created else already).append(result.snapshot)
+    shown = max([*stored, *already], key=lambda s: (s.report_date or dt.date.min, s.uploaded_at))
+    parts = []
+    if len(stored) == 1 and not already:
+        parts.append(f"Gespeichert und angezeigt: {escape_markdown(shown.label)}.")
+    else:
+        if stored:
+            parts.append(f"Gespeichert: {format_count_noun(len(stored), 'Stand', 'Stände')} ({_labels(stored)}).")
+        if already:
+            parts.append(f"Schon gespeichert war: {_labels(already)}.")
+        parts.append(f"Angezeigt wird {escape_markdown(shown.label)}.")
+    st.session_state[keys.NOTICE] = " ".join(parts)
     show_snapshot(shown.id)
     st.rerun()
+
+
+def _labels(snapshots: list[Snapshot]) -> str:
+    return "; ".join(escape_markdown(s.label) for s in snapshots)
 
 
 def correct_report_date(snapshot: Snapshot, report_date: dt.date, on_same_date: str = "ask") -> None:

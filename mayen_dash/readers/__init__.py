@@ -96,6 +96,8 @@ def identify(data: bytes, filename: str = "") -> Format:
     for signature, what in _OTHER_FILES:
         if data.startswith(signature):
             raise unreadable(what)
+    if delimited.is_binary(data):
+        raise unreadable(delimited.NOT_TEXT)
     named = _BY_KEY.get(PurePath(filename).suffix.lower().lstrip(".").replace("xlsm", "xlsx"))
     if named is not None and named.key not in ("csv", "txt"):
         raise unreadable(

@@ -13,6 +13,15 @@ from .base import MAX_FILE_BYTES, MAX_ROWS, Cell, Format, Sheet, Workbook, unrea
 csv.field_size_limit(MAX_FILE_BYTES)
 
 
+# What a file is that holds neither cells nor readable text.
+NOT_TEXT = "weder eine Tabelle noch ein Text, den das Dashboard lesen kann"
+
+
+def is_binary(data: bytes) -> bool:
+    """NUL bytes near the start: no text file of any usual 8-bit encoding (UTF-16 with its BOM aside)."""
+    return not data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" in data[:4096]
+
+
 def read(data: bytes, filename: str) -> Workbook:
     return Workbook([read_sheet(data, filename)], "csv")
 
@@ -24,8 +33,8 @@ def decode(data: bytes) -> str:
     """Text of a CSV file, whichever of the usual encodings wrote it."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")  # a lost last byte must not end the upload
-    if b"\x00" in data[:4096]:
-        raise unreadable("weder eine Tabelle noch ein Text, den das Dashboard lesen kann")
+    if is_binary(data):
+        raise unreadable(NOT_TEXT)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -70,7 +79,7 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
     text = decode(data)
     printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text[:4096])
     if printable < 0.9 * len(text[:4096]):
-        raise unreadable("weder eine Tabelle noch ein Text, den das Dashboard lesen kann")
+        raise unreadable(NOT_TEXT)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
     rows: list[list[Cell]] = []
     try:

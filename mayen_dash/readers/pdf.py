@@ -23,6 +23,7 @@ from itertools import pairwise
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from ..model import LoadError
 from .base import MAX_UNCOMPRESSED_BYTES, Format, Place, Workbook, megabytes
@@ -185,8 +186,8 @@ def _repeated(pages: list[list[tuple[float, list[_Word]]]], heights: list[float]
 def blocks(data: bytes) -> list[Block]:
     if b"/Encrypt" in data:
         raise LoadError(
-            "Das PDF ist verschlüsselt (mit einem Kennwort oder Rechteschutz). Bitte eine Fassung ohne Schutz oder die "
-            "Word- oder Excel-Fassung des Berichts hochladen."
+            "Das PDF-Dokument ist verschlüsselt (mit einem Kennwort oder Rechteschutz). Bitte eine Fassung ohne "
+            "Schutz oder die Word- oder Excel-Fassung des Berichts hochladen."
         )
     _check_streams(data)
     deadline = time.monotonic() + MAX_SECONDS
@@ -201,8 +202,8 @@ def blocks(data: bytes) -> list[Block]:
         for number, page in enumerate(pages, start=1):
             if time.monotonic() > deadline:
                 raise LoadError(
-                    f"Das PDF ist zu aufwendig, um es zu lesen (mehr als {MAX_SECONDS:.0f} Sekunden). Bitte die Word- "
-                    "oder Excel-Fassung des Berichts hochladen."
+                    f"Das PDF-Dokument ist zu aufwendig, um es zu lesen (mehr als {MAX_SECONDS:.0f} Sekunden). Bitte "
+                    "die Word- oder Excel-Fassung des Berichts hochladen."
                 )
             if len(page.chars) > MAX_CHARACTERS_PER_PAGE:
                 raise LoadError(
@@ -265,12 +266,21 @@ def read(data: bytes, filename: str) -> Workbook:
         raise
     except (PDFPasswordIncorrect, PDFEncryptionError) as error:
         raise LoadError(
-            "Das PDF ist mit einem Kennwort geschützt. Bitte eine Fassung ohne Kennwort hochladen."
+            "Das PDF-Dokument ist mit einem Kennwort geschützt. Bitte eine Fassung ohne Kennwort hochladen."
         ) from error
-    except (PDFSyntaxError, ValueError, KeyError, TypeError, AttributeError, OSError) as error:
+    except (
+        PdfminerException,  # pdfplumber's wrapper around whatever pdfminer raised on a broken file
+        MalformedPDFException,
+        PDFSyntaxError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        OSError,
+    ) as error:
         raise LoadError(
-            "Das PDF ist beschädigt und kann nicht gelesen werden. Bitte die Word- oder Excel-Fassung des Berichts "
-            "hochladen."
+            "Das PDF-Dokument ist beschädigt und kann nicht gelesen werden. Bitte die Word- oder Excel-Fassung des "
+            "Berichts hochladen."
         ) from error
     return interpret(parts, "pdf")
 

@@ -19,13 +19,19 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
 def is_report_text(data: bytes, filename: str) -> bool:
-    """Whether a text file is report text (else it is read as CSV): pasted, a .txt, or tab-separated."""
+    """Whether a text file is report text (else it is read as CSV): a .txt or nameless text without a table's
+    delimiter, or tab-separated rows between lines of prose.
+
+    Tab-separated lines alone are a table (Excel's "Unicode-Text" export, a .txt), read as CSV.
+    """
     suffix = PurePath(filename).suffix.lower()
     if suffix in (".csv", ".tsv"):
         return False
     text = decode(data[:65536])
     separator = delimiter(text)
-    return separator == "\t" or (separator not in (";", ",") and suffix in ("", ".txt"))
+    if separator == "\t":
+        return any(line.strip() and "\t" not in line for line in text.splitlines())
+    return separator not in (";", ",") and suffix in ("", ".txt")
 
 
 def blocks(text: str) -> list[Block]:
