@@ -266,7 +266,8 @@ def _report_date(
     title = read_title_dates(workbook.sheets, mapping)
     from_name = report_date_from_filename(filename)
     suggestions = dict(title.suggestions)
-    if (year := year_from_filename(filename)) is not None:
+    # The "2022" of "status_2022-08" is no year of its own.
+    if from_name is None and (year := year_from_filename(filename)) is not None:
         suggestions.setdefault(year, f"Jahr im Dateinamen „{filename}“")
     if from_sheet is not None:
         date, source = from_sheet, "Stichtag im Blatt „Bericht“"

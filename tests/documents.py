@@ -1,5 +1,10 @@
 """The status report as the city writes it: a Word document built from a Report, its PDF, other formats.
 
+`SAMPLE` is one small report with everything the readers must handle in every format that
+can carry it (title rows above the header, the printed layout, a merged cell, a date cell,
+a number and a number typed as text, the Stichtag in the title block); `sample_files` writes
+it as .xlsx, .xlsb, CSV, .docx and text, and LibreOffice turns those into .ods, .xls and PDF.
+
 `report_docx` writes what the city's Word report has: the title block with "Stand:", the
 header table (Projektmanager, Projekttitel, …), one table per Handlungsfeld (a first row
 with one merged cell naming it, the header with the report's typos, rows with one merged
@@ -10,6 +15,7 @@ prints or converts files with LibreOffice headless (one run for many files).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -22,6 +28,8 @@ from docx.shared import Cm
 from mayen_dash.formatting import format_date
 from mayen_dash.model import Report
 from mayen_dash.vocabulary import REPORT_FIELDS
+from tests.builders import csv_bytes, xlsx_bytes
+from tests.xlsb_writer import xlsb_bytes
 
 # The headers as the report of 31.08.2022 writes them, one set per Handlungsfeld (typos included).
 HEADERS = [
@@ -150,3 +158,144 @@ def convert(files: dict[str, bytes], target: str, timeout: float = 240) -> dict[
             timeout=timeout,
         )
         return {name: (work / "out" / (Path(name).stem + "." + target)).read_bytes() for name in files}
+
+
+# --- one small report in every format -----------------------------------------------------------------------------
+
+SAMPLE_TITLE = ["Statusbericht Digitalisierung Musterstadt", "Stand: 30.09.2024"]
+SAMPLE_STICHTAG = dt.date(2024, 9, 30)
+MERGED = object()  # the cell below a merged one, which shows the value above it
+# Per Handlungsfeld: its header (the second with the report's typos) and its Zielgruppen with their rows.
+SAMPLE = [
+    (
+        "E-Government und Onlinezugangsgesetz",
+        ["Maßnahme", "Status", "Verantwortlichkeit", "Zieldatum", "Anmerkungen"],
+        [
+            (
+                "Bürger",
+                [
+                    ["Hundeanmeldung", "erledigt", "Zentralbereich 1", dt.date(2023, 3, 15), None],
+                    ["Wohngeld", "In Bearbeitung", MERGED, 2024, "Planungsphase"],
+                ],
+            )
+        ],
+    ),
+    (
+        "Innovatives Wissen",
+        ["Maßnahme", "Staus", "Verantwortlich keit", "Zeitrah men", "Anmerkung"],
+        [(None, [["Co-Working", "offen", "Fachbereich 1", "2025", "VOBA"]])],
+    ),
+]
+SAMPLE_FORMATS = ("xlsx", "ods", "xls", "xlsb", "csv", "docx", "pdf", "txt")
+
+
+def _as_text(value) -> str:
+    if isinstance(value, dt.date):
+        return format_date(value)
+    return "" if value is None or value is MERGED else str(value)
+
+
+def sample_rows() -> tuple[list[list], list[str]]:
+    """SAMPLE as the rows of one sheet in the printed layout, with its merged ranges ("C8:C9")."""
+    rows: list[list] = [[SAMPLE_TITLE[0]], [SAMPLE_TITLE[1]], []]
+    merges: list[str] = []
+    for area, header, groups in SAMPLE:
+        rows += [[area], header]
+        for group, measures in groups:
+            if group:
+                rows.append([group])
+            for measure in measures:
+                for column, value in enumerate(measure):
+                    if value is MERGED:
+                        letter = "ABCDE"[column]
+                        merges.append(f"{letter}{len(rows)}:{letter}{len(rows) + 1}")
+                rows.append([None if value is MERGED else value for value in measure])
+        rows.append([])
+    return rows, merges
+
+
+def sample_docx() -> bytes:
+    """SAMPLE as the city's Word report writes it: the title block, then one table per Handlungsfeld."""
+    document = docx.Document()
+    document.add_heading(SAMPLE_TITLE[0], level=0)
+    document.add_paragraph(SAMPLE_TITLE[1])
+    for area, header, groups in SAMPLE:
+        document.add_paragraph()
+        table = document.add_table(rows=0, cols=5)
+        table.style = "Table Grid"
+        _merged_row(table, area)
+        for cell, text in zip(table.add_row().cells, header, strict=True):
+            cell.text = text
+        for group, measures in groups:
+            if group:
+                _merged_row(table, group)
+            for measure in measures:
+                cells = table.add_row().cells
+                for column, value in enumerate(measure):
+                    if value is MERGED:
+                        table.rows[len(table.rows) - 2].cells[column].merge(cells[column])
+                    else:
+                        cells[column].text = _as_text(value)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def sample_text() -> bytes:
+    """SAMPLE as the text copied out of its PDF: prose lines, table rows with tabs, a blank line between tables."""
+    lines = [*SAMPLE_TITLE, ""]
+    for area, header, groups in SAMPLE:
+        lines += [area + "\t" * 4, "\t".join(header)]
+        for group, measures in groups:
+            if group:
+                lines.append(group + "\t" * 4)
+            lines += ["\t".join(_as_text(value) for value in measure) for measure in measures]
+        lines.append("")
+    return "\n".join(lines).encode("utf-8")
+
+
+def sample_files() -> dict[str, bytes]:
+    """SAMPLE in every format the dashboard reads, by format key; LibreOffice writes .ods, .xls and the PDF."""
+    rows, merges = sample_rows()
+    workbook = xlsx_bytes({"Tabelle1": rows}, merges={"Tabelle1": merges})
+    word = sample_docx()
+    files = {
+        "xlsx": workbook,
+        "xlsb": xlsb_bytes({"Tabelle1": rows}, merges={"Tabelle1": merges}),
+        "csv": csv_bytes([[_as_text(value) for value in row] for row in rows]),
+        "docx": word,
+        "txt": sample_text(),
+    }
+    files["ods"] = convert({"bericht.xlsx": workbook}, "ods")["bericht.xlsx"]
+    files["xls"] = convert({"bericht.xlsx": workbook}, "xls")["bericht.xlsx"]
+    files["pdf"] = convert({"bericht.docx": word}, "pdf")["bericht.docx"]
+    return {key: files[key] for key in SAMPLE_FORMATS}
+
+
+def report_text(report: Report) -> bytes:
+    """`report` as the text copied out of its PDF (the layout of the seed text): what the paste box receives."""
+    info = report.info
+    lines = [info["title"], "", *info["subtitle"].replace(", ", ",\n").splitlines(), "", f"-{info['document']}-", ""]
+    lines += [f"Stand: {format_date(report.report_date)}", ""]
+    for key in ("manager", "project_title", "background", "benefit", "goal"):
+        label = "Projekttitle" if key == "project_title" else REPORT_FIELDS[key]
+        lines.append(f"{label} {info[key]}")
+    for number, (area, rows) in enumerate(report.measures.groupby("area", sort=False, observed=True)):
+        lines += ["", f"{area}" + "\t" * 4, "\t".join(HEADERS[number % 4])]
+        group = None
+        for row in rows.itertuples():
+            if row.group and row.group != group:
+                lines.append(row.group + "\t" * 4)
+            group = row.group
+            lines.append("\t".join([row.title, row.status_raw, row.responsible, row.target, row.remarks or ""]))
+    for key in ("progress", "next_steps", "problems"):
+        lines += ["", REPORT_FIELDS[key], *info[key].split("\n")]
+    lines += ["", "Weitere Anhänge:", *info["attachments"].splitlines()]
+    for perspective, rows in report.scorecard.groupby("perspective", sort=False):
+        first = rows.iloc[0]
+        lines += ["", str(perspective), "", f"Leitfrage: **{first['question']}**", ""]
+        lines.append("Strat. Ziele\tMaßnahmen\tMessgrößen")
+        # One row, each cell's entries after a dash, as the copied PDF gives them.
+        cells = [first["goals"].splitlines(), first["actions"].splitlines(), list(rows["indicator"])]
+        lines.append("\t".join(" ".join(f"-{item}" for item in items) for items in cells))
+    return "\n".join(lines).encode("utf-8")

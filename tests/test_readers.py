@@ -1,15 +1,24 @@
-"""Formats and refusals: what reaches the loader, and what never does."""
+"""Formats and refusals: what reaches the loader, and what never does.
 
+The format matrix reads one small report (tests/documents.SAMPLE) written in every format the
+dashboard reads and makes the same assertions for each, where the format can carry the feature.
+The inputs for .ods, .xls and the PDF come from LibreOffice headless: without it those tests are
+skipped with the reason, unless MAYEN_REQUIRE_BROWSER=1 (make test) demands it.
+"""
+
+import datetime as dt
 import io
+import os
 import zipfile
 
 import pytest
 
-from mayen_dash.loader import load_report
+from mayen_dash.loader import load_pasted, load_report
 from mayen_dash.model import LoadError
-from mayen_dash.readers import MAX_FILE_BYTES, read_sheets, spreadsheet
+from mayen_dash.readers import MAX_FILE_BYTES, format_of, read_sheets, spreadsheet
 from mayen_dash.readers import xlsx as xlsx_reader
-from tests.builders import csv_bytes, xlsx_bytes
+from tests import documents
+from tests.builders import BUNDLED, BUNDLED_BY_AREA, BUNDLED_BY_STATUS, csv_bytes, xlsx_bytes
 
 ROWS = [
     ["Maßnahme", "Status", "Verantwortlichkeit"],
@@ -162,3 +171,143 @@ def test_refusal_never_leaks_a_traceback():
     message = refusal(b"PK\x03\x04garbage")
     assert "Traceback" not in message
     assert "Error" not in message
+
+
+# --- the format matrix ----------------------------------------------------------------------------------------------
+
+# Formats that cannot carry a merged cell: the value stands once, the row below has none.
+WITHOUT_MERGES = ("csv", "txt")
+
+
+def _libreoffice_or_skip() -> None:
+    if documents.libreoffice() is None:
+        reason = "LibreOffice (soffice) ist nicht installiert"
+        if os.environ.get("MAYEN_REQUIRE_BROWSER"):
+            pytest.fail(f"MAYEN_REQUIRE_BROWSER ist gesetzt, aber {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def samples() -> dict[str, bytes]:
+    _libreoffice_or_skip()
+    return documents.sample_files()
+
+
+@pytest.fixture(scope="module", params=documents.SAMPLE_FORMATS)
+def sample(request, samples):
+    """(format key, the report read from the sample written in that format, under a neutral name)."""
+    key = request.param
+    return key, load_report(samples[key], f"bericht.{key}")
+
+
+def test_the_format_is_told_by_the_content(sample):
+    key, report = sample
+    assert report.kind == key
+    assert report.document == format_of(key).document
+    assert report.findings == []
+
+
+def test_header_below_title_rows(sample):
+    _, report = sample
+    assert report.measures["title"].tolist() == ["Hundeanmeldung", "Wohngeld", "Co-Working"]
+    assert report.measures["status"].tolist() == ["erledigt", "in_bearbeitung", "offen"]
+
+
+def test_printed_layout_names_areas_and_groups_and_repeats_the_header_with_typos(sample):
+    _, report = sample
+    m = report.measures
+    assert m["area"].astype(str).tolist() == ["E-Government und Onlinezugangsgesetz"] * 2 + ["Innovatives Wissen"]
+    assert m["group"].tolist() == ["Bürger", "Bürger", ""]
+    assert m["remarks"].tolist()[1:] == ["Planungsphase", "VOBA"]  # under "Anmerkungen", then "Anmerkung"
+
+
+def test_merged_cells_carry_their_value_to_every_row(sample):
+    key, report = sample
+    expected = ["Zentralbereich 1", "" if key in WITHOUT_MERGES else "Zentralbereich 1", "Fachbereich 1"]
+    assert report.measures["responsible"].tolist() == expected
+
+
+def test_date_cells(sample):
+    _, report = sample
+    assert report.measures.loc[0, "target"] == "15.03.2023"
+    assert report.measures.loc[0, "due"] == dt.datetime(2023, 3, 15)
+
+
+def test_numbers_and_numbers_as_text(sample):
+    _, report = sample
+    assert report.measures["target"].tolist()[1:] == ["2024", "2025"]
+    assert report.measures["due"].dt.date.tolist()[1:] == [dt.date(2024, 12, 31), dt.date(2025, 12, 31)]
+
+
+def test_stichtag_from_the_title_block(sample):
+    _, report = sample
+    assert report.report_date == documents.SAMPLE_STICHTAG
+    assert report.report_date_source.startswith("Titelzeile „Stand: 30.09.2024“")
+
+
+def test_the_bundled_workbook_keeps_its_exact_totals():
+    report = load_report(BUNDLED)
+    assert report.measures["status"].value_counts().to_dict() == BUNDLED_BY_STATUS
+    assert report.measures["area"].value_counts().to_dict() == BUNDLED_BY_AREA
+    assert report.report_date_source == "Stichtag im Blatt „Bericht“"
+    assert report.date_suggestions == ()
+
+
+# --- the city's report as a document ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return load_report(BUNDLED)
+
+
+@pytest.fixture(scope="module")
+def printed(bundled) -> dict[str, bytes]:
+    """The bundled report as the city's Word document, and that document printed to PDF by LibreOffice."""
+    _libreoffice_or_skip()
+    word = documents.report_docx(bundled)
+    return {"docx": word, "pdf": documents.convert({"bericht.docx": word}, "pdf")["bericht.docx"]}
+
+
+def _assert_the_whole_report(report, bundled) -> None:
+    m = report.measures
+    assert len(m) == 101
+    assert m["status"].value_counts().to_dict() == BUNDLED_BY_STATUS
+    assert m["area"].value_counts().to_dict() == BUNDLED_BY_AREA
+    assert m["group"].tolist() == bundled.measures["group"].tolist()
+    assert m["status_raw"].tolist() == bundled.measures["status_raw"].tolist()
+    assert m["target"].tolist() == bundled.measures["target"].tolist()
+    assert report.report_date == dt.date(2022, 8, 31)
+    assert report.report_date_source.startswith("Titelzeile „Stand: 31.08.2022“")
+    assert report.scorecard["perspective"].unique().tolist() == bundled.scorecard["perspective"].unique().tolist()
+    assert report.findings == []
+
+
+def _assert_the_same_texts(report, bundled) -> None:
+    for column in ("title", "responsible"):
+        assert report.measures[column].tolist() == bundled.measures[column].tolist(), column
+    # documents.report_docx writes a remark's sentences as paragraphs of the cell: they come back as lines.
+    remarks = [remark.replace("\n", " ") for remark in report.measures["remarks"]]
+    assert remarks == bundled.measures["remarks"].tolist()
+    assert report.scorecard["indicator"].tolist() == bundled.scorecard["indicator"].tolist()
+    for key in ("manager", "background", "goal", "progress", "next_steps", "problems"):
+        assert report.info[key] == bundled.info[key], key
+
+
+def test_the_report_as_word_document(printed, bundled):
+    report = load_report(printed["docx"], "Statusbericht.docx")
+    _assert_the_whole_report(report, bundled)
+    _assert_the_same_texts(report, bundled)
+
+
+def test_the_report_printed_to_pdf(printed, bundled):
+    report = load_report(printed["pdf"], "Statusbericht.pdf")
+    _assert_the_whole_report(report, bundled)
+    assert report.info["manager"] == bundled.info["manager"]
+    assert set(report.scorecard["indicator"]) >= set(bundled.scorecard["indicator"]) - {"Wachstum des Werbeetats"}
+
+
+def test_the_report_text_pasted_from_the_pdf(bundled):
+    report = load_pasted(documents.report_text(bundled).decode("utf-8"))
+    _assert_the_whole_report(report, bundled)
+    _assert_the_same_texts(report, bundled)

@@ -119,15 +119,25 @@ def _page_blocks(page, number: int) -> tuple[list[tuple[float, Block]], list[tup
     blocks: list[tuple[float, Block]] = []
     for table in found:
         rows: list[list[str | None]] = []
+        # A cell merged over several rows is one tall box: its text goes to each row it spans, as in a workbook.
+        spans: dict[int, tuple[float, str]] = {}
         for row in table.rows:
+            boxes = [box for box in row.cells if box is not None]
+            top = min((box[1] for box in boxes), default=0)
+            bottom = min((box[3] for box in boxes), default=0)
             cells: list[str | None] = []
-            for box in row.cells:
+            for column, box in enumerate(row.cells):
                 if box is None:
-                    cells.append(None)
+                    span = spans.get(column)
+                    cells.append(span[1] if span and span[0] > top + 1 else None)
                     continue
                 inside = [i for i, word in enumerate(words) if i not in used and _inside(word, box)]
                 used.update(inside)
                 cells.append(_cell_text([words[i] for i in inside], box[0], box[2]))
+                if box[3] > bottom + 1:
+                    spans[column] = (box[3], cells[-1])
+                else:
+                    spans.pop(column, None)
             rows.append(cells)
         blocks.append((table.bbox[1], Table(rows, [Place(number, 0, 0)] * len(rows))))
     rest = [word for i, word in enumerate(words) if i not in used]
