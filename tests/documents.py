@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 import docx
+import pytest
 from docx.shared import Cm
 
 from mayen_dash.formatting import format_date
@@ -130,6 +132,15 @@ def _section(document, text: str) -> None:
 
 def libreoffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def libreoffice_or_skip() -> None:
+    """Skip a test that needs LibreOffice where it is missing, unless MAYEN_REQUIRE_BROWSER=1 (make test) demands it."""
+    if libreoffice() is None:
+        reason = "LibreOffice (soffice) ist nicht installiert"
+        if os.environ.get("MAYEN_REQUIRE_BROWSER"):
+            pytest.fail(f"MAYEN_REQUIRE_BROWSER ist gesetzt, aber {reason}")
+        pytest.skip(reason)
 
 
 def convert(files: dict[str, bytes], target: str, timeout: float = 240) -> dict[str, bytes]:

@@ -488,6 +488,23 @@ def test_history_and_comparison_pages_with_two_reports(app):
     assert any("Erledigt\\: Evaluierung Homepage" in m.value for m in app.markdown)
 
 
+def test_meeting_mode_on_a_stand_from_libreoffice_is_refused_in_german(app, samples):
+    app.run()
+    use(app, "bericht.ods", samples["ods"], "application/vnd.oasis.opendocument.spreadsheet")
+    app.switch_page("pages/massnahmen.py").run()
+    app.toggle(key="edit_mode").set_value(True).run()
+    app.session_state["editor_2"] = {"edited_rows": {1: {"Status": "erledigt"}}, "added_rows": [], "deleted_rows": []}
+    app.run()
+    next(b for b in app.button if b.label == "Als neuen Stand speichern").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    refusals = [e.value.replace("\\", "") for e in app.error]
+    assert any(
+        r.startswith("Ein Stand aus einer LibreOffice-Tabelle (.ods) kann im Besprechungsmodus nicht bearbeitet werden")
+        for r in refusals
+    ), refusals
+    assert len(app.sidebar.selectbox(key="filter_stand").options) == 2, "nothing stored"
+
+
 def test_meeting_mode_edits_and_saves_a_new_snapshot(app):
     app.run()
     app.switch_page("pages/massnahmen.py").run()

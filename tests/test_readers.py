@@ -2,13 +2,13 @@
 
 The format matrix reads one small report (tests/documents.SAMPLE) written in every format the
 dashboard reads and makes the same assertions for each, where the format can carry the feature.
-The inputs for .ods, .xls and the PDF come from LibreOffice headless: without it those tests are
-skipped with the reason, unless MAYEN_REQUIRE_BROWSER=1 (make test) demands it.
+The inputs for .ods, .xls and the PDF come from LibreOffice headless (the `samples` fixture of
+tests/conftest.py): without it those tests are skipped with the reason, unless
+MAYEN_REQUIRE_BROWSER=1 (make test) demands it.
 """
 
 import datetime as dt
 import io
-import os
 import zipfile
 
 import pytest
@@ -179,20 +179,6 @@ def test_refusal_never_leaks_a_traceback():
 WITHOUT_MERGES = ("csv", "txt")
 
 
-def _libreoffice_or_skip() -> None:
-    if documents.libreoffice() is None:
-        reason = "LibreOffice (soffice) ist nicht installiert"
-        if os.environ.get("MAYEN_REQUIRE_BROWSER"):
-            pytest.fail(f"MAYEN_REQUIRE_BROWSER ist gesetzt, aber {reason}")
-        pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def samples() -> dict[str, bytes]:
-    _libreoffice_or_skip()
-    return documents.sample_files()
-
-
 @pytest.fixture(scope="module", params=documents.SAMPLE_FORMATS)
 def sample(request, samples):
     """(format key, the report read from the sample written in that format, under a neutral name)."""
@@ -264,7 +250,7 @@ def bundled():
 @pytest.fixture(scope="module")
 def printed(bundled) -> dict[str, bytes]:
     """The bundled report as the city's Word document, and that document printed to PDF by LibreOffice."""
-    _libreoffice_or_skip()
+    documents.libreoffice_or_skip()
     word = documents.report_docx(bundled)
     return {"docx": word, "pdf": documents.convert({"bericht.docx": word}, "pdf")["bericht.docx"]}
 
