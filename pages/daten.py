@@ -219,7 +219,8 @@ def upload_section() -> None:
     if not sources:
         return
     checked = [ready for source in sources if (ready := checked_source(source)) is not None]
-    waiting = len(sources) - len(checked)
+    stored = {s.sha256 for s in view.snapshots}
+    waiting = len(sources) - len(checked) - sum(source.sha256 in stored for source in sources)
     if not checked:
         return
     label = SAVE_ONE if len(checked) == 1 else f"Diese {len(checked)} Stände speichern"
@@ -259,7 +260,10 @@ def stored_section() -> None:
                 ui.delete_snapshot(snapshot)
         date_left, date_right = st.columns(2, vertical_alignment="bottom")
         corrected = date_left.date_input(
-            "Stichtag dieses Stands", value=snapshot.report_date, format="DD.MM.YYYY", key=f"korrektur_{snapshot.id}"
+            "Stichtag des angezeigten Stands",
+            value=snapshot.report_date,
+            format="DD.MM.YYYY",
+            key=f"korrektur_{snapshot.id}",
         )
         if date_right.button("Stichtag ändern", disabled=corrected in (None, snapshot.report_date)):
             ui.correct_report_date(snapshot, corrected)
