@@ -35,6 +35,17 @@ MAX_CHARACTERS_PER_PAGE = 100_000
 _BULLETS = "•◦▪‣–-\uf0b7\uf0a7\uf0d8"
 _STREAM = re.compile(rb"/FlateDecode[^>]*>>\s*stream\r?\n")
 _MARGIN = 0.08  # the top and bottom share of a page where headers and footers stand
+_CLOSING = ".,;:!?)"  # punctuation that closes a word: a line starting with it goes on without a space
+_CONJUNCTIONS = frozenset({"und", "oder", "bzw.", "sowie", "bis"})  # "Straßen- und Verkehrszeichen"
+# Words that stand on their own, never the end of a longer one broken at a line's end.
+_SMALL_WORDS = frozenset(
+    (
+        "an", "am", "auf", "aus", "bei", "bis", "das", "dem", "den", "der", "des", "die", "ein", "eine", "einem",
+        "einen", "einer", "eines", "für", "im", "in", "inkl", "mit", "nach", "nicht", "nur", "oder", "sowie", "über",
+        "um", "und", "von", "vom", "vor", "zu", "zum", "zur",
+    )
+)
+_UNSURE = "\ue000"  # in a cell's text until the document is read: a break that may be inside a word
 
 
 def _check_streams(data: bytes) -> None:
@@ -65,6 +76,9 @@ class _Word:
     top: float
     bottom: float
     bold: bool
+    # A space glyph drawn right after the word: where a line ends so, it was broken at a space (None: the page
+    # draws no spaces at all, so that this cannot be told).
+    space_after: bool | None = None
 
 
 def _lines(words: list[_Word]) -> list[list[_Word]]:
@@ -82,26 +96,81 @@ def _line_text(line: list[_Word]) -> str:
 
 
 def _cell_text(words: list[_Word], left: float, right: float) -> str:
-    """A cell's words as text: wrapped lines joined, lines that end short of the edge ending a paragraph."""
+    """A cell's words as text: wrapped lines joined, lines that end short of the edge ending a paragraph.
+
+    Where the line was broken decides how it is joined (_joined): at a space with a space; inside a
+    word too long for the cell ("Zentralberei" + "ch 1"), after a hyphen or a slash ("WLAN-" +
+    "Hotspots") or before a comma without one.
+    """
     lines = _lines(words)
     if not lines:
         return ""
-    padding = max(min(line[0].x0 for line in lines) - left, 0)
-    edge = right - padding
+    start = min(line[0].x0 for line in lines)
+    edge = right - max(start - left, 0)
     text = _line_text(lines[0])
     for previous, line in pairwise(lines):
-        character = (previous[-1].x1 - previous[-1].x0) / max(len(previous[-1].text), 1)
-        gap = edge - previous[-1].x1
-        first = line[0]
+        last, first = previous[-1], line[0]
+        character = (last.x1 - last.x0) / max(len(last.text), 1)
+        gap = edge - last.x1
         if gap > (first.x1 - first.x0) + 1.5 * character:
             text += "\n" + _line_text(line)
-        elif len(previous) == 1 and gap < 1.5 * character and first.text[:1].islower():
-            text += _line_text(line)  # a word broken at the cell's edge
-        elif previous[-1].text.endswith("-") and first.text[:1].islower():
-            text += _line_text(line)
         else:
-            text += " " + _line_text(line)
+            joined = _joined(previous, first, edge - start, character)
+            text += ("" if joined else _UNSURE if joined is None else " ") + _line_text(line)
     return text
+
+
+def _joined(previous: list[_Word], first: _Word, width: float, character: float) -> bool | None:
+    """Whether the next line goes on without a space; None where only the document's own words can tell.
+
+    A space the PDF draws at the line's end is proof of a break at a space (not every PDF draws them
+    all). A line ending in a hyphen or a slash goes on without a space ("WLAN-" + "Hotspots",
+    "Klimaschutz/" + "Umwelt") unless a conjunction follows ("Straßen- und"). Only a word wider than
+    the whole line is broken inside ("Zentralberei" + "ch 1"): Word and LibreOffice move any other
+    word to the next line. But a line filled by one word that was moved on whole looks the same
+    ("Beantragung" + "eines"): that is decided once the whole document is read (_resolve).
+    """
+    last = previous[-1]
+    if last.space_after:
+        return False
+    if first.text[:1] in _CLOSING + "/":
+        return True
+    if last.text.endswith(("-", "/")):
+        return first.text.casefold() not in _CONJUNCTIONS
+    too_wide = (last.x1 - last.x0) + (first.x1 - first.x0) > width - character
+    if len(previous) == 1 and too_wide and last.text[-1:] not in _CLOSING and first.text[:1].islower():
+        return None
+    return False
+
+
+def _inner_words(lines: list[list[_Word]]) -> set[str]:
+    """The words after the first of each line, folded: whole words, never the end of a broken one."""
+    return {_fold(word.text) for line in lines for word in line[1:]}
+
+
+def _resolve(text: str, words: set[str]) -> str:
+    """Each unsure break of a cell joined: with a space where the part before it or the part after it is
+    a word the document uses elsewhere inside a line (where no fragments stand), or one of the small
+    words that never end a longer one ("eines", "für", "an"); else as one word ("Teilgenehmi" +
+    "gungsakten"). A short known word is no proof ("ControlSeri" + "es", "Aufwand/Aus" + "zahlung")."""
+    if _UNSURE not in text:
+        return text
+    parts = text.split(_UNSURE)
+    result = parts[0]
+    for part in parts[1:]:
+        before = _fold(re.split(r"[\s/]", result)[-1])
+        after = _fold(re.split(r"[\s/-]", part, maxsplit=1)[0])
+        known = after in _SMALL_WORDS or (len(after) > 2 and after in words) or (len(before) > 3 and before in words)
+        result += (" " if known else "") + part
+    return result
+
+
+def _fold(word: str) -> str:
+    return word.strip(_CLOSING + "„“\"'(").casefold()
+
+
+def _space_after(word: dict, spaces: list[dict]) -> bool:
+    return any(abs(c["top"] - word["top"]) < 2 and -0.5 <= c["x0"] - word["x1"] < 2 for c in spaces)
 
 
 def _inside(word: _Word, box: tuple[float, float, float, float]) -> bool:
@@ -109,13 +178,26 @@ def _inside(word: _Word, box: tuple[float, float, float, float]) -> bool:
     return box[0] <= middle_x <= box[2] and box[1] <= middle_y <= box[3]
 
 
-def _page_blocks(page, number: int) -> tuple[list[tuple[float, Block]], list[tuple[float, list[_Word]]]]:
+def _page_blocks(
+    page, number: int
+) -> tuple[list[tuple[float, Block]], list[tuple[float, list[_Word]]], set[str]]:
+    """The page's tables, its other lines, and the words that stand inside a line (no fragments there)."""
+    spaces = [c for c in page.chars if c["text"] == " "]
     words = [
-        _Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], "bold" in str(w.get("fontname", "")).casefold())
+        _Word(
+            w["text"],
+            w["x0"],
+            w["x1"],
+            w["top"],
+            w["bottom"],
+            "bold" in str(w.get("fontname", "")).casefold(),
+            _space_after(w, spaces) if spaces else None,
+        )
         for w in page.extract_words(extra_attrs=["fontname"], keep_blank_chars=False)
     ]
     found = page.find_tables()
     used: set[int] = set()
+    inner: set[str] = set()
     blocks: list[tuple[float, Block]] = []
     for table in found:
         rows: list[list[str | None]] = []
@@ -134,6 +216,7 @@ def _page_blocks(page, number: int) -> tuple[list[tuple[float, Block]], list[tup
                 inside = [i for i, word in enumerate(words) if i not in used and _inside(word, box)]
                 used.update(inside)
                 cells.append(_cell_text([words[i] for i in inside], box[0], box[2]))
+                inner.update(_inner_words(_lines([words[i] for i in inside])))
                 if box[3] > bottom + 1:
                     spans[column] = (box[3], cells[-1])
                 else:
@@ -141,7 +224,9 @@ def _page_blocks(page, number: int) -> tuple[list[tuple[float, Block]], list[tup
             rows.append(cells)
         blocks.append((table.bbox[1], Table(rows, [Place(number, 0, 0)] * len(rows))))
     rest = [word for i, word in enumerate(words) if i not in used]
-    return blocks, [(line[0].top, line) for line in _lines(rest)]
+    lines = _lines(rest)
+    inner.update(_inner_words(lines))
+    return blocks, [(line[0].top, line) for line in lines], inner
 
 
 def _paragraphs(lines: list[tuple[float, list[_Word]]], page: int, right: float) -> list[tuple[float, Block]]:
@@ -208,6 +293,7 @@ def blocks(data: bytes) -> list[Block]:
         tables: list[list[tuple[float, Block]]] = []
         texts: list[list[tuple[float, list[_Word]]]] = []
         heights: list[float] = []
+        words: set[str] = set()
         characters = 0
         for number, page in enumerate(pages, start=1):
             if time.monotonic() > deadline:
@@ -220,7 +306,8 @@ def blocks(data: bytes) -> list[Block]:
                     f"Seite {number} des PDF hat mehr als {MAX_CHARACTERS_PER_PAGE:,} Zeichen.".replace(",", ".")
                 )
             characters += len(page.chars)
-            page_tables, page_lines = _page_blocks(page, number)
+            page_tables, page_lines, page_words = _page_blocks(page, number)
+            words.update(page_words)
             tables.append(page_tables)
             texts.append(page_lines)
             heights.append(float(page.height))
@@ -230,6 +317,9 @@ def blocks(data: bytes) -> list[Block]:
                 "Das PDF enthält keinen Text, nur Bilder (wohl ein eingescannter Bericht). Bitte die Word- oder "
                 "Excel-Fassung des Berichts hochladen."
             )
+    for page_tables in tables:
+        for _, table in page_tables:
+            table.rows = [[cell if cell is None else _resolve(cell, words) for cell in row] for row in table.rows]
     return _ordered(tables, texts, heights)
 
 
