@@ -45,6 +45,7 @@ bench-all: $(VENV)/.dev system-deps
 	$(PY) bench/bench_dashboard.py
 	$(PY) bench/bench_sessions.py
 	$(PY) bench/bench_api.py
+	$(PY) bench/bench_documents.py
 
 template: $(VENV)/.runtime
 	$(PY) -m mayen_dash template -o data/vorlage.xlsx

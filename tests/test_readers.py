@@ -168,6 +168,61 @@ def test_too_many_rows_xlsx(monkeypatch):
     assert "höchstens 3" in refusal(xlsx_bytes({"Maßnahmen": ROWS * 2}))
 
 
+def _ods(rows_xml: str) -> bytes:
+    """An .ods of one sheet "Liste" whose rows are `rows_xml` (table:table-row elements)."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3">'
+        f'<office:body><office:spreadsheet><table:table table:name="Liste">{rows_xml}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def _ods_row(*texts: str, tail: str = "") -> str:
+    cells = "".join(
+        f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>' for text in texts
+    )
+    return f"<table:table-row>{cells}{tail}</table:table-row>"
+
+
+def test_ods_with_libreoffice_empty_rows_and_columns_to_the_sheet_end_is_read():
+    empty_to_the_end = '<table:table-cell table:number-columns-repeated="16381"/>'
+    rows = _ods_row("Maßnahme", "Status", tail=empty_to_the_end) + _ods_row("Wohngeld", "offen", tail=empty_to_the_end)
+    rows += '<table:table-row table:number-rows-repeated="1048574"><table:table-cell/></table:table-row>'
+    report = load_report(_ods(rows), "liste.ods")
+    assert report.measures["title"].tolist() == ["Wohngeld"]
+
+
+def test_ods_whose_repeated_rows_would_build_too_much_is_refused_before_calamine(monkeypatch):
+    monkeypatch.setattr(spreadsheet, "CalamineWorkbook", None)  # any use would raise
+    bomb = _ods_row("Maßnahme", "Status") + (
+        '<table:table-row table:number-rows-repeated="2000000"><table:table-cell office:value-type="string">'
+        "<text:p>x</text:p></table:table-cell></table:table-row>"
+    )
+    assert "„Liste“ hat 2.000.001 Zeilen; erlaubt sind höchstens 1.000.000" in refusal(_ods(bomb), "bombe.ods")
+    wide = _ods_row("Maßnahme", "Status") + (
+        '<table:table-row table:number-rows-repeated="1000"><table:table-cell table:number-columns-repeated="16384" '
+        'office:value-type="float" office:value="1"/></table:table-row>'
+    )
+    assert "höchstens 10.000.000" in refusal(_ods(wide), "breit.ods")
+
+
 def test_refusal_never_leaks_a_traceback():
     message = refusal(b"PK\x03\x04garbage")
     assert "Traceback" not in message

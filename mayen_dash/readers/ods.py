@@ -36,10 +36,9 @@ from .base import (
 from .spreadsheet import Merge
 
 _ROW_END = b"</table:table-row>"
-# Empty cells at the end of a row (calamine builds no cell for them), as LibreOffice writes them.
-_TRAILING_EMPTY = re.compile(
-    rb'(?:<table:(?:covered-)?table-cell(?:\s+table:(?:number-columns-repeated|style-name)="[^"<>]*")*\s*/>)+'
-    rb"(?=</table:table-row>)"
+# An empty cell as LibreOffice writes them at the end of a row (calamine builds no cell for them).
+_EMPTY_CELL = re.compile(
+    rb'<table:(?:covered-)?table-cell(?:\s+table:(?:number-columns-repeated|style-name)="[^"<>]*")*\s*/>'
 )
 _TABLE_START = re.compile(rb"<table:table(?=[\s>])([^>]*)>")
 _ROW_START = re.compile(rb"<table:table-row(?=[\s>/])([^>]*?)(/?)>")
@@ -122,15 +121,27 @@ class _Scan:
             raise too_many_cells(name, table.last_row, table.width, MAX_CELLS)
 
 
+def _without_trailing_empty(row: bytes) -> bytes:
+    """A row without the empty cells at its end, taken off from the end (a search over the whole
+    content.xml for them took two thirds of the scan)."""
+    end = len(row)
+    while row.endswith(b"/>", 0, end):
+        start = row.rfind(b"<table:", 0, end)
+        if start < 0 or not _EMPTY_CELL.fullmatch(row, start, end):
+            break
+        end = start
+    return row[:end]
+
+
 def scan(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> dict[str, list[Merge]]:
     """Refuse content.xml if calamine would build too much of it; else the merged blocks per sheet."""
     result = _Scan()
     pending = b""
     for block in blocks(archive, entry):
-        pieces = _TRAILING_EMPTY.sub(b"", pending + block).split(_ROW_END)
+        pieces = (pending + block).split(_ROW_END)
         pending = pieces.pop()
         for piece in pieces:
-            result.piece(piece)
+            result.piece(_without_trailing_empty(piece))
     result.piece(pending)
     return {table.name: table.merges for table in result.tables if table.merges}
 
