@@ -658,7 +658,8 @@ class SnapshotStore:
 
     def latest(self) -> Snapshot | None:
         """The Stand shown by default: the newest Stichtag; an undated Stand only when no Stand has one."""
-        return default_snapshot(self.snapshots())
+        found = self.snapshots()
+        return default_snapshot(found) if found else None
 
     def get(self, snapshot_id: int) -> Snapshot:
         """One snapshot; SnapshotNotFoundError if it does not exist (any more)."""
@@ -773,13 +774,13 @@ class SnapshotStore:
         )
 
 
-def default_snapshot(snapshots: list[Snapshot]) -> Snapshot | None:
+def default_snapshot(snapshots: list[Snapshot]) -> Snapshot:
     """The Stand every page shows unless another is chosen: the newest dated one, never an undated one if any is dated.
 
-    `snapshots` in the order of SnapshotStore.snapshots() (by Stichtag, undated ones last); None when it is empty.
+    `snapshots` (not empty) in the order of SnapshotStore.snapshots(): by Stichtag, undated ones last.
     """
     dated = [s for s in snapshots if s.report_date is not None]
-    return (dated or snapshots or [None])[-1]
+    return (dated or snapshots)[-1]
 
 
 def previous_snapshot(snapshots: list[Snapshot], snapshot: Snapshot) -> Snapshot | None:

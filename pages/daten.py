@@ -89,14 +89,12 @@ def check_file(source: ui.Source, report: Report) -> tuple[ui.Source, Report, st
     stored = {s.sha256: s for s in view.snapshots}
     name = escape_markdown(source.name)
     kind = escape_markdown(FORMAT_NAMES.get(report.kind, report.kind))
-    st.success(
-        f"Die Datei ist lesbar: {format_count_noun(len(report.measures), 'Maßnahme', 'Maßnahmen')} ({status_line(report)}). "
-        f"**{name}**, {kind}."
-    )
+    count = format_count_noun(len(report.measures), "Maßnahme", "Maßnahmen")
+    st.success(f"Die Datei ist lesbar: {count} ({status_line(report)}). **{name}**, {kind}.")
     if report.warnings:
         st.warning(
-            f"{format_count_noun(len(report.warnings), 'Hinweis', 'Hinweise')} zu einzelnen Zeilen. Die Zeilen werden trotzdem "
-            "übernommen; bitte bei Gelegenheit in der Datei berichtigen."
+            f"{format_count_noun(len(report.warnings), 'Hinweis', 'Hinweise')} zu einzelnen Zeilen. Die Zeilen werden "
+            "trotzdem übernommen; bitte bei Gelegenheit in der Datei berichtigen."
         )
         with st.expander("Hinweise ansehen"):
             st.dataframe(findings_frame(report.warnings), hide_index=True)

@@ -495,6 +495,7 @@ def test_meeting_mode_on_a_stand_from_libreoffice_is_refused_in_german(app, samp
     app.toggle(key="edit_mode").set_value(True).run()
     app.session_state["editor_2"] = {"edited_rows": {1: {"Status": "erledigt"}}, "added_rows": [], "deleted_rows": []}
     app.run()
+    app.date_input(key="edit_report_date").set_value(dt.date(2024, 10, 31)).run()
     next(b for b in app.button if b.label == "Als neuen Stand speichern").click().run()
     assert not app.exception, [e.value for e in app.exception]
     refusals = [e.value.replace("\\", "") for e in app.error]

@@ -321,7 +321,6 @@ def test_default_and_previous_stand():
     may, june, undated = stand(1, dt.date(2023, 5, 31)), stand(2, dt.date(2023, 6, 30)), stand(3, None)
     assert default_snapshot([may, june, undated]) == june
     assert default_snapshot([undated]) == undated
-    assert default_snapshot([]) is None
     assert previous_snapshot([may, june, undated], june) == may
     assert previous_snapshot([may, june, undated], may) is None
 

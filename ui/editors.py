@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from mayen_dash.formatting import format_count_noun, escape_markdown
+from mayen_dash.formatting import escape_markdown, format_count_noun
 from mayen_dash.model import Report
 from mayen_dash.store import SameDateError, Snapshot, StoreError
 
