@@ -45,6 +45,7 @@ bench-all: $(VENV)/.dev system-deps
 	$(PY) bench/bench_dashboard.py
 	$(PY) bench/bench_sessions.py
 	$(PY) bench/bench_api.py
+	$(PY) bench/bench_documents.py
 
 template: $(VENV)/.runtime
 	$(PY) -m mayen_dash template -o data/vorlage.xlsx
@@ -68,13 +69,15 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 
 # Debian's Chromium drives the browser tests and prints the PDF report (Playwright cannot download a
 # browser here); poppler-utils turns PDF pages into images for the tests; Debian's PostgreSQL runs the
-# store's tests a second time, on a throwaway server.
+# store's tests a second time, on a throwaway server; LibreOffice (headless) writes the .ods, .xls and the printed
+# PDF report that the readers' tests read.
 system-deps:
 	@command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
+		&& command -v soffice >/dev/null 2>&1 \
 		&& ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			chromium fonts-dejavu-core poppler-utils postgresql; }
+			chromium fonts-dejavu-core poppler-utils postgresql libreoffice-calc-nogui libreoffice-writer-nogui; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

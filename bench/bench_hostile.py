@@ -9,7 +9,7 @@ SQLAlchemy once, address space limited to 1 GiB as in the tests). Reported: the 
 load_report (or of its refusal), the peak resident memory of the process (ru_maxrss; it includes
 the ~80 MB a process has after the imports) and the outcome.
 
-Then the cost of the scan that reading.py runs before calamine (zip members streamed and
+Then the cost of the scan that readers/xlsx.py runs before calamine (zip members streamed and
 searched for far cells and shared-string amplification) on normal workbooks of 100,000 measures:
 as openpyxl writes them (inline strings, the 4 MB file of bench_load.py) and as Excel writes them
 (shared strings), with and without the scan.
@@ -37,8 +37,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_load import build_workbook  # noqa: E402
 
-from mayen_dash import reading  # noqa: E402
 from mayen_dash.loader import load_report  # noqa: E402
+from mayen_dash.readers import read_sheets  # noqa: E402
+from mayen_dash.readers import xlsx as xlsx_reader  # noqa: E402
 from tests import hostile_files as hostile  # noqa: E402
 
 BENCH_LIMIT = 120.0  # seconds: measure slow files instead of killing them
@@ -81,7 +82,7 @@ def corpus_figures(keys: list[str], repeat: int, workdir: Path) -> list[dict[str
 
 def excel_like(path: Path, rows: int) -> bytes:
     """The bench_load workbook rewritten with a shared-string table, as Excel writes text cells."""
-    values = reading.read_sheets(path.read_bytes())[0].rows
+    values = read_sheets(path.read_bytes())[0].rows
     index: dict[str, int] = {}
     xml = []
     for i, row in enumerate(values[: rows + 1], start=1):
@@ -119,13 +120,13 @@ def scan_figures(repeat: int, workdir: Path) -> list[dict[str, object]]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
             unpacked = sum(e.file_size for e in entries)
-            scan = best(lambda a=archive, e=entries, u=unpacked: reading._check_extent(a, e, u), repeat)
+            scan = best(lambda a=archive, e=entries, u=unpacked: xlsx_reader._check_extent(a, e, u), repeat)
         with_scan = best(lambda d=data: load_report(d, "gross.xlsx"), repeat)
-        original, reading._check_extent = reading._check_extent, lambda *_: None
+        original, xlsx_reader._check_extent = xlsx_reader._check_extent, lambda *_: None
         try:
             without_scan = best(lambda d=data: load_report(d, "gross.xlsx"), repeat)
         finally:
-            reading._check_extent = original
+            xlsx_reader._check_extent = original
         figures.append(
             {
                 "workbook": name,

@@ -15,7 +15,7 @@ import random
 
 from openpyxl import Workbook
 
-from mayen_dash.reading import read_sheets
+from mayen_dash.readers import read_sheets
 from mayen_dash.settings import BUNDLED_REPORT
 
 ROWS = 100_000

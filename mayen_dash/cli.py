@@ -12,6 +12,7 @@ import datetime as dt
 import getpass
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .access import hash_password
@@ -119,6 +120,12 @@ def _mapping_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="WERT=STATUS",
         help="Wert der Statusspalte zuordnen, z. B. --status-value Ja=erledigt",
     )
+    parser.add_argument(
+        "--stichtag",
+        type=_date,
+        metavar="JJJJ-MM-TT",
+        help="Stichtag des Berichts, wenn die Datei keinen nennt (sonst gilt der der Datei)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -182,15 +189,31 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(args: argparse.Namespace) -> Report:
-    """The report of `args.file`; a refusal (LoadError) is told by main() with exit code 1."""
+class MissingDate(Exception):
+    """The file names no Stichtag and none was given: nothing is guessed (exit code 2)."""
+
+
+def _load(args: argparse.Namespace, *, dated: bool = True) -> Report:
+    """The report of `args.file` with its Stichtag; a refusal (LoadError) is told by main() with exit code 1.
+
+    A file without a Stichtag needs --stichtag (`dated`): the Stichtag is never taken to be today.
+    """
     mapping = ColumnMapping(dict(args.column), dict(args.status_value))
-    return load_report(args.file, mapping=mapping)
+    report = load_report(args.file, mapping=mapping)
+    if report.report_date is None and args.stichtag is not None:
+        return replace(report, report_date=args.stichtag, report_date_source="--stichtag")
+    if report.report_date is None and dated:
+        suggestions = ", ".join(f"{format_date(date)} ({where})" for date, where in report.date_suggestions)
+        raise MissingDate(
+            f"Die Datei „{args.file.name}“ nennt keinen Stichtag. Bitte mit --stichtag JJJJ-MM-TT angeben"
+            + (f"; Vorschläge aus der Datei: {suggestions}." if suggestions else ".")
+        )
+    return report
 
 
 def _validate(args: argparse.Namespace) -> int:
     try:
-        report = _load(args)
+        report = _load(args, dated=False)
     except LoadError as error:
         if args.json:
             print(
@@ -211,6 +234,11 @@ def _validate(args: argparse.Namespace) -> int:
         )
     else:
         print(f"In Ordnung: {format_count(len(report.measures))} Maßnahmen gelesen aus {args.file.name}.")
+        print(
+            f"Stichtag: {format_date(report.report_date)} ({report.report_date_source})"
+            if report.report_date
+            else "Stichtag: keiner in der Datei; für summary, export und report bitte --stichtag angeben."
+        )
         if report.warnings:
             print(f"{format_count(len(report.warnings))} Hinweise:")
             for finding in report.warnings:
@@ -353,7 +381,7 @@ def _export(args: argparse.Namespace) -> int:
     report = _load(args)
     filters = _filters(args, report)
     measures = filters.apply(report)
-    as_of = args.as_of or report.report_date or dt.date.today()
+    as_of = args.as_of or report.report_date
     problem = _write(args.output, export_measures(measures, fmt, as_of, report=report))
     if problem:
         print(problem, file=sys.stderr)
@@ -391,7 +419,7 @@ def _report(args: argparse.Namespace) -> int:
         previous_date = earlier.report_date
     filters = _filters(args, report)
     measures = filters.apply(report)
-    as_of = args.as_of or report.report_date or dt.date.today()
+    as_of = args.as_of or report.report_date
     html = build_report_html(
         report,
         measures,
@@ -460,3 +488,6 @@ def main(argv: list[str] | None = None) -> int:
     except LoadError as error:  # the file of `args.file`; the other files name themselves in their message
         print(f"Abgelehnt: {error}", file=sys.stderr)
         return EXIT_REFUSED
+    except MissingDate as error:
+        print(f"Fehler: {error}", file=sys.stderr)
+        return EXIT_USAGE

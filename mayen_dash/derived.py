@@ -75,14 +75,29 @@ def _frame(data: bytes, dtypes: dict[str, str]) -> pd.DataFrame:
     return frame
 
 
-def _json_default(value: object) -> Any:
+def _tagged(value: object) -> Any:
+    """Dates, tuples and frozensets marked for JSON, which has none of them, so that they come back as they went."""
     if isinstance(value, dt.date):
         return {"__date__": value.isoformat()}
-    raise TypeError(f"not serialisable: {type(value).__name__}")
+    if isinstance(value, frozenset):
+        return {"__frozenset__": sorted(_tagged(v) for v in value)}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_tagged(v) for v in value]}
+    if isinstance(value, list):
+        return [_tagged(v) for v in value]
+    if isinstance(value, dict):
+        return {key: _tagged(v) for key, v in value.items()}
+    return value
 
 
 def _json_hook(value: dict[str, Any]) -> Any:
-    return dt.date.fromisoformat(value["__date__"]) if value.keys() == {"__date__"} else value
+    if value.keys() == {"__date__"}:
+        return dt.date.fromisoformat(value["__date__"])
+    if value.keys() == {"__tuple__"}:
+        return tuple(value["__tuple__"])
+    if value.keys() == {"__frozenset__"}:
+        return frozenset(value["__frozenset__"])
+    return value
 
 
 def to_parts(report: Report) -> dict[str, bytes]:
@@ -94,12 +109,10 @@ def to_parts(report: Report) -> dict[str, bytes]:
             rest[f"{item.name}_dtypes"] = {str(k): str(v) for k, v in value.dtypes.items()}
         elif item.name == "findings":
             rest["findings"] = [dataclasses.asdict(finding) for finding in value]
-        elif item.name == "organised":
-            rest["organised"] = sorted(value)
         else:
             rest[item.name] = value
     parts = {name: _frame_bytes(getattr(report, name)) for name in _FRAMES}
-    parts["meta"] = json.dumps(rest, default=_json_default, ensure_ascii=False).encode()
+    parts["meta"] = json.dumps(_tagged(rest), ensure_ascii=False).encode()
     return parts
 
 
@@ -108,6 +121,4 @@ def from_parts(parts: dict[str, bytes]) -> Report:
     rest = json.loads(parts["meta"], object_hook=_json_hook)
     frames = {name: _frame(parts[name], rest.pop(f"{name}_dtypes")) for name in _FRAMES}
     findings = [Finding(**finding) for finding in rest.pop("findings")]
-    organised = frozenset(rest.pop("organised"))
-    unit_names = tuple(tuple(pair) for pair in rest.pop("unit_names"))
-    return Report(**frames, findings=findings, organised=organised, unit_names=unit_names, **rest)
+    return Report(**frames, findings=findings, **rest)

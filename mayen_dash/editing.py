@@ -35,7 +35,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .model import ERROR, ColumnMapping, Finding, LoadError
 from .normalize import parse_target
-from .reading import Sheet, _decode, _delimiter, read_sheets
+from .readers import Sheet, identify, read_sheets
+from .readers.delimited import decode as _decode
+from .readers.delimited import delimiter as _delimiter
 from .tables import RepeatedHeader, _report_key, blank, cell_text, first_header
 from .vocabulary import COLUMN_BY_KEY, STATUS_LABELS, UNKNOWN_STATUS, sheet_role, status_code_for_label
 
@@ -52,6 +54,17 @@ _CHANGED_FILE = (
     "Die Datei wurde seit dem Hochladen verändert. Bitte die aktuelle Fassung hochladen und die Änderungen "
     "erneut eintragen."
 )
+# The formats whose cells meeting mode writes; every other Stand is refused with what to do instead.
+WRITABLE_FORMATS: tuple[str, ...] = ("xlsx", "csv")
+# The other formats as the refusal names them ("Ein Stand aus …").
+_NOT_WRITABLE: dict[str, str] = {
+    "ods": "einer LibreOffice-Tabelle (.ods)",
+    "xls": "einer Excel-Arbeitsmappe im alten Format (.xls)",
+    "xlsb": "einer Excel-Arbeitsmappe im Binärformat (.xlsb)",
+    "docx": "einem Word-Dokument",
+    "pdf": "einem PDF-Dokument",
+    "txt": "einem Text (eingefügt oder als .txt-Datei)",
+}
 _ALLOWED_STATUSES = ", ".join(f"„{label}“" for code, label in STATUS_LABELS.items() if code != UNKNOWN_STATUS)
 
 
@@ -296,13 +309,41 @@ def apply_edits(
         ) from error
 
 
+def not_writable(kind: str, document: bool) -> LoadError:
+    """Why a Stand of this format cannot be edited here, and what to do instead.
+
+    Meeting mode changes only the edited cells and keeps everything else of the file; it can do so
+    only in the formats it can write back without loss (.xlsx and CSV).
+    """
+    what = _NOT_WRITABLE.get(kind, "dieser Datei")
+    if document:
+        advice = (
+            "Ein Dokument hat keine Zellen, in die Änderungen geschrieben werden könnten. Bitte ohne Filter "
+            "„Excel herunterladen“ wählen, die Änderungen in dieser Tabelle eintragen und sie auf der Seite "
+            "„Daten“ als neuen Stand hochladen (der Stichtag wird dort erfragt); oder den Bericht künftig als "
+            "Excel-Arbeitsmappe (.xlsx) pflegen."
+        )
+    else:
+        advice = (
+            "Bitte die Originaldatei (Seite „Daten“) in Excel oder LibreOffice öffnen, als "
+            "„Excel-Arbeitsmappe (.xlsx)“ speichern, auf der Seite „Daten“ hochladen und dann hier bearbeiten."
+        )
+    return LoadError(
+        f"Ein Stand aus {what} kann im Besprechungsmodus nicht bearbeitet werden; geändert werden nur "
+        f"Excel-Arbeitsmappen (.xlsx) und CSV-Dateien. {advice}"
+    )
+
+
 def _apply(data: bytes, filename: str, edits: list[Edit], report_date: dt.date | None, mapping: ColumnMapping) -> bytes:
     problems = validate_edits(edits)
     if problems:
         first = problems[0]
         raise LoadError(first.message, sheet=first.sheet, row=first.row, column=first.column)
+    kind = identify(data, filename)
+    if kind.key not in WRITABLE_FORMATS:
+        raise not_writable(kind.key, kind.document)
     sheets = read_sheets(data, filename)
-    is_workbook = data.startswith(b"PK")
+    is_workbook = kind.key == "xlsx"
     if not edits and (report_date is None or not is_workbook):
         return data
     if is_workbook:

@@ -149,7 +149,11 @@ class Installation:
                 self.store.keep_derived(snapshot.id, report)
             except StoreError:
                 log.warning("could not keep the ready form of Stand %s; it is parsed again next time", snapshot.id)
-        return replace(report, report_date=snapshot.report_date)
+        if report.report_date == snapshot.report_date:
+            return report
+        # Given or corrected by an editor when it was stored (the file names another Stichtag, or none).
+        source = "von Hand eingetragen" if snapshot.report_date else ""
+        return replace(report, report_date=snapshot.report_date, report_date_source=source)
 
     def comparison(
         self, older: Snapshot, newer: Snapshot, filters: Filters, unpaired: tuple[Hashable, ...] = ()

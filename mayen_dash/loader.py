@@ -18,8 +18,16 @@ import numpy as np
 import pandas as pd
 
 from .model import NO_AREA, ColumnMapping, Finding, LoadError, Report, area_categories, empty_info
-from .normalize import Period, parse_target, report_date_from_filename, responsibility_key, split_units
-from .reading import Cell, read_sheets
+from .normalize import (
+    Period,
+    parse_target,
+    report_date_from_filename,
+    responsibility_key,
+    split_units,
+    year_from_filename,
+)
+from .readers import Cell, Workbook, read_sheets, read_workbook
+from .readers.document import MEASURES_SHEET
 from .tables import (
     ColumnPreview,
     MeasureTable,
@@ -30,6 +38,7 @@ from .tables import (
     read_organisation,
     read_report_info,
     read_scorecard,
+    read_title_dates,
 )
 from .vocabulary import (
     STATUS_CODES,
@@ -98,10 +107,9 @@ def _texts(cells: list[Cell]) -> list[str]:
 def _statuses(table: MeasureTable, raw: list[str], mapping: ColumnMapping, findings: _Findings) -> list[str]:
     chosen = {fold(k): v for k, v in mapping.status_values.items()}
     codes_by_raw = {value: chosen.get(fold(value)) or match_status(value) for value in set(raw)}
-    column = table.headers.get("status", "Status")
     allowed = ", ".join(label for code, label in STATUS_LABELS.items() if code != UNKNOWN_STATUS)
     codes = []
-    for value, row in zip(raw, table.rows, strict=True):
+    for position, value in enumerate(raw):
         code = codes_by_raw[value]
         if code == UNKNOWN_STATUS:
             if value:
@@ -110,9 +118,7 @@ def _statuses(table: MeasureTable, raw: list[str], mapping: ColumnMapping, findi
                     Finding(
                         f"Unbekannter Status „{value}“; die Zeile wird als „unbekannt“ geführt. "
                         f"Erlaubt sind: {allowed}.",
-                        table.sheet,
-                        row,
-                        column,
+                        **table.where(position, "status"),
                     ),
                 )
             else:
@@ -120,9 +126,7 @@ def _statuses(table: MeasureTable, raw: list[str], mapping: ColumnMapping, findi
                     "status:",
                     Finding(
                         "Kein Status eingetragen; die Zeile wird als „unbekannt“ geführt.",
-                        table.sheet,
-                        row,
-                        column,
+                        **table.where(position, "status"),
                     ),
                 )
         codes.append(code)
@@ -131,9 +135,8 @@ def _statuses(table: MeasureTable, raw: list[str], mapping: ColumnMapping, findi
 
 def _periods(table: MeasureTable, findings: _Findings) -> list[Period]:
     cache: dict[object, Period | None] = {}
-    column = table.headers.get("target", "Zieldatum")
     periods = []
-    for cell, row in zip(table.values["target"], table.rows, strict=True):
+    for position, cell in enumerate(table.values["target"]):
         key = (type(cell), cell)
         if key not in cache:
             cache[key] = parse_target(None if blank(cell) else cell)
@@ -144,9 +147,7 @@ def _periods(table: MeasureTable, findings: _Findings) -> list[Period]:
                 Finding(
                     f"Das Zieldatum „{cell_text(cell)}“ ist nicht lesbar; die Maßnahme hat kein Fälligkeitsdatum. "
                     "Lesbar sind z. B. „2023“, „08/2022“, „31.12.2023“, „Q3/2023“, „1. Halbjahr 2023“, „laufend“.",
-                    table.sheet,
-                    row,
-                    column,
+                    **table.where(position, "target"),
                 ),
             )
             period = Period()
@@ -178,15 +179,12 @@ def _measures(
     units_by_text = {r: split_units(r, organisation) for r in set(text["responsible"])}
 
     seen_ids: dict[str, int] = {}
-    for identifier, row in zip(text["id"], table.rows, strict=True):
+    for position, (identifier, row) in enumerate(zip(text["id"], table.rows, strict=True)):
         if identifier and identifier in seen_ids:
             findings.add(
                 "id",
                 Finding(
-                    f"Die ID „{identifier}“ steht schon in Zeile {seen_ids[identifier]}.",
-                    table.sheet,
-                    row,
-                    table.headers.get("id", "ID"),
+                    f"Die ID „{identifier}“ steht schon in Zeile {seen_ids[identifier]}.", **table.where(position, "id")
                 ),
             )
         seen_ids.setdefault(identifier, row)
@@ -206,7 +204,7 @@ def _measures(
             "due": _dates([p.due for p in periods]),
             "ongoing": [p.ongoing for p in periods],
             "remarks": text["remarks"],
-            "sheet": table.sheet,
+            "sheet": table.origins(),
             "row": table.rows,
         }
     )
@@ -225,10 +223,19 @@ def preview(source: bytes | str | Path, filename: str | None = None) -> ColumnPr
     return preview_columns(read_sheets(data, filename))
 
 
+# The name under which pasted report text is stored as a file (it has none of its own).
+PASTED_NAME = "eingefügter_Bericht.txt"
+
+
+def load_pasted(text: str, mapping: ColumnMapping | None = None) -> Report:
+    """Report text pasted into the page, loaded like the .txt file it is stored as (PASTED_NAME)."""
+    return load_report(text.encode("utf-8"), PASTED_NAME, mapping)
+
+
 def load_report(
     source: bytes | str | Path, filename: str | None = None, mapping: ColumnMapping | None = None
 ) -> Report:
-    """Read a workbook or CSV into a Report, or raise LoadError with a German message.
+    """Read any file the dashboard reads (readers.FORMATS) into a Report, or raise LoadError in German.
 
     Whatever else goes wrong inside is logged for the developers and reaches the
     user as a refusal too: a file must never surface as a traceback.
@@ -248,27 +255,65 @@ def load_report(
         ) from error
 
 
+def _report_date(
+    workbook: Workbook, filename: str, from_sheet: dt.date | None, mapping: ColumnMapping
+) -> tuple[dt.date | None, str, tuple[tuple[dt.date, str], ...]]:
+    """The Stichtag, where it was found, and what else might be it: Bericht sheet, title block, file name.
+
+    Nothing is guessed: without any of the three the Stichtag stays None, and the dates the
+    title block or the file name mention without calling them the Stichtag are suggestions.
+    """
+    title = read_title_dates(workbook.sheets, mapping)
+    from_name = report_date_from_filename(filename)
+    suggestions = dict(title.suggestions)
+    # The "2022" of "status_2022-08" is no year of its own.
+    if from_name is None and (year := year_from_filename(filename)) is not None:
+        suggestions.setdefault(year, f"Jahr im Dateinamen „{filename}“")
+    if from_sheet is not None:
+        date, source = from_sheet, "Stichtag im Blatt „Bericht“"
+    elif title.date is not None:
+        date, source = title.date, title.source
+    elif from_name is not None:
+        date, source = from_name, f"Dateiname „{filename}“"
+    else:
+        date, source = None, ""
+    suggestions.pop(date, None)
+    return date, source, tuple(sorted(suggestions.items(), reverse=True))
+
+
 def _load(data: bytes, filename: str, mapping: ColumnMapping) -> Report:
-    sheets = read_sheets(data, filename)
+    workbook = read_workbook(data, filename)
+    sheets = workbook.sheets
+    if workbook.document and not any(sheet.name == MEASURES_SHEET for sheet in sheets):
+        raise LoadError(
+            "Im Dokument wurde keine Tabelle mit Maßnahmen gefunden (eine Tabelle mit den Spalten „Maßnahme“ und "
+            "„Status“). Bitte den Statusbericht mit seinen Maßnahmentabellen oder die Excel-Tabelle hochladen."
+        )
     table = find_measure_table(sheets, mapping)
     findings = _Findings()
+    findings.extend(workbook.findings)
     findings.extend(table.findings)
     organisation = read_organisation(sheets)
     measures = _measures(table, organisation, mapping, findings)
-    info, report_date, info_findings = read_report_info(sheets)
+    info, from_sheet, info_findings = read_report_info(sheets)
     findings.extend(info_findings)
     records, scorecard_findings = read_scorecard(sheets)
     findings.extend(scorecard_findings)
+    report_date, source, suggestions = _report_date(workbook, filename, from_sheet, mapping)
 
     return Report(
         measures=measures,
         scorecard=pd.DataFrame(records, columns=list(SCORECARD_FIELDS)),
         info={**empty_info(), **info},
-        report_date=report_date or report_date_from_filename(filename),
+        report_date=report_date,
         findings=findings.result(),
         source_name=filename,
         sha256=hashlib.sha256(data).hexdigest(),
         organised=_decided(measures, organisation),
+        report_date_source=source,
+        date_suggestions=suggestions,
+        kind=workbook.kind,
+        document=workbook.document,
     )
 
 

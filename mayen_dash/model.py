@@ -30,14 +30,22 @@ class Finding:
     row: int | None = None
     column: str | None = None
     severity: str = WARNING
+    # In a document (Word, PDF, text) instead of a sheet: the page and the table the row is in.
+    page: int | None = None
+    table: int | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"message": self.message, "sheet": self.sheet, "row": self.row, "column": self.column}
+        located = {"message": self.message, "sheet": self.sheet, "row": self.row, "column": self.column}
+        return located | ({"page": self.page, "table": self.table} if self.page or self.table else {})
 
     def location(self) -> str:
         parts = []
         if self.sheet:
             parts.append(f"Blatt „{self.sheet}“")
+        if self.page:
+            parts.append(f"Seite {self.page}")
+        if self.table:
+            parts.append(f"Tabelle {self.table}")
         if self.row:
             parts.append(f"Zeile {self.row}")
         if self.column:
@@ -64,9 +72,11 @@ class LoadError(Exception):
         row: int | None = None,
         column: str | None = None,
         columns_missing: bool = False,
+        page: int | None = None,
+        table: int | None = None,
     ) -> None:
         super().__init__(message)
-        self.finding = Finding(message, sheet, row, column, ERROR)
+        self.finding = Finding(message, sheet, row, column, ERROR, page, table)
         self.columns_missing = columns_missing
 
     def __str__(self) -> str:
@@ -128,6 +138,13 @@ class Report:
     organised: frozenset[str] = frozenset()
     # The unit spellings merged into one name in this report (units.merge_units), sorted: part of cache keys.
     unit_names: tuple[tuple[str, str], ...] = ()
+    # Where the Stichtag was found, in German ("Blatt „Bericht“", "Titelzeile „Stand: …“", "Dateiname"); "" for none.
+    report_date_source: str = ""
+    # Dates the file suggests without naming them its Stichtag, each with where it stands (asked for when undated).
+    date_suggestions: tuple[tuple[dt.date, str], ...] = ()
+    # The file's format ("xlsx", "ods", "docx", "pdf", "txt", ...) and whether it is a document, not a table.
+    kind: str = ""
+    document: bool = False
 
     @property
     def title(self) -> str:

@@ -253,7 +253,12 @@ def parse_units_cell(text: str) -> tuple[str, ...]:
 
 
 def report_date_from_filename(name: str) -> dt.date | None:
-    """A Stichtag implied by a file name like status_2023-06.xlsx (end of that month)."""
+    """A Stichtag implied by a file name like status_2023-06.xlsx (end of that month) or Bericht 31.08.2022.pdf."""
+    german = re.search(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(20\d{2})(?!\d)", name or "")
+    if german:
+        return _day(int(german[3]), int(german[2]), int(german[1])) and dt.date(
+            int(german[3]), int(german[2]), int(german[1])
+        )
     m = re.search(r"(?<!\d)(20\d{2})[-_.](\d{1,2})(?:[-_.](\d{1,2}))?(?!\d)", name or "")
     if not m or not 1 <= int(m[2]) <= 12:
         return None
@@ -264,3 +269,54 @@ def report_date_from_filename(name: str) -> dt.date | None:
         except ValueError:
             return None
     return _month_end(year, month)
+
+
+# A date as a title block writes it: 30.09.2024, 2024-09-30, 09/2024, September 2024, 2024.
+_DATE_TEXT = (
+    r"(\d{1,2}\.\s*\d{1,2}\.\s*(?:\d{4}|\d{2})(?!\d)|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\s*[/.]\s*\d{4}"
+    r"|[a-zäöü]{3,9}\.?\s+\d{4}|\d{4})"
+)
+# The words that make a date the report's Stichtag: "Stand: …", "Stichtag …", "Projektstatusbericht vom …".
+_STICHTAG = re.compile(
+    r"(?:\b(?:stand|stichtag|datenstand|berichtsstand|berichtsdatum)\b\s*(?::|vom|zum|per|am)?|\w*bericht\s+(?:vom|zum|per))"
+    r"\s*" + _DATE_TEXT,
+    re.IGNORECASE,
+)
+_ANY_DATE = re.compile(r"(?<![\d.])" + _DATE_TEXT + r"(?![\d])", re.IGNORECASE)
+
+
+def _date_of(text: str) -> tuple[dt.date, bool] | None:
+    """The day a date text ends on, and whether it names a day or month (not only a year)."""
+    period = parse_target(text)
+    if period is None or period.due is None:
+        return None
+    return period.due, not re.fullmatch(r"\d{4}", text.strip())
+
+
+def dates_in_title(text: str) -> tuple[dt.date | None, list[dt.date]]:
+    """The Stichtag a title line names, and the other dates in it, which may be suggested.
+
+    "Stand: 30.09.2024", "Stand 09/2024" (30.09.2024), "Stichtag 30.09.2024" and
+    "Projektstatusbericht vom 31.08.2022" name a Stichtag; "Stand 2024" names only a
+    year, which is a suggestion (31.12.2024), like a date without such a word.
+    """
+    text = visible(str(text))
+    stichtag = None
+    suggestions: list[dt.date] = []
+    named = _STICHTAG.search(text)
+    if named and (found := _date_of(named[1])):
+        if found[1]:
+            stichtag = found[0]
+        else:
+            suggestions.append(found[0])
+    for match in _ANY_DATE.finditer(text):
+        found = _date_of(match[1])
+        if found and found[0] != stichtag and found[0] not in suggestions and 1990 <= found[0].year <= 2100:
+            suggestions.append(found[0])
+    return stichtag, suggestions
+
+
+def year_from_filename(name: str) -> dt.date | None:
+    """A year in a file name ("Bericht 2023.docx"), as a suggestion: 31.12. of that year."""
+    m = re.search(r"(?<!\d)(20\d{2})(?!\d)", name or "")
+    return dt.date(int(m[1]), 12, 31) if m else None

@@ -51,6 +51,9 @@ SQLITE_FILE = "mayen.sqlite3"
 BUSY_TIMEOUT_SECONDS = 30
 SCHEMA_ATTEMPTS = 5
 
+# How a Stand without Stichtag (stored by an older installation) is named wherever it is listed.
+UNDATED = "ohne Stichtag (bitte eintragen)"
+
 SameDatePolicy = Literal["ask", "replace", "keep"]
 SAME_DATE_POLICIES: tuple[str, ...] = ("ask", "replace", "keep")
 
@@ -160,6 +163,16 @@ class SameDateError(StoreError):
         )
 
 
+class MissingDateError(StoreError, ValueError):
+    """A report without a Stichtag: it is stored only once somebody has said which day it describes."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Der Bericht hat keinen Stichtag. Bitte angeben, auf welchen Tag sich der Stand bezieht; ohne Stichtag "
+            "wird er nicht gespeichert."
+        )
+
+
 class StoreRefusedError(StoreError):
     """The database refused the values of a write; the store is unchanged and the cause is logged."""
 
@@ -203,8 +216,8 @@ class Snapshot:
 
     @property
     def label(self) -> str:
-        """German one-line name for select boxes: „Stand 31.08.2022 – status_2022-08.xlsx“."""
-        return f"Stand {format_date(self.report_date) or 'unbekannt'} – {self.file_name}"
+        """German one-line name for select boxes: „Stand 31.08.2022 – status_2022-08.xlsx“; undated ones marked."""
+        return f"Stand {format_date(self.report_date) or UNDATED} – {self.file_name}"
 
 
 @dataclass(frozen=True)
@@ -489,7 +502,9 @@ class SnapshotStore:
         snapshot with created False. A second, different file for a Stichtag already stored
         raises SameDateError with "ask" (the UI asks the user), replaces the most recently
         uploaded snapshot of that date in the same transaction with "replace", or keeps
-        both with "keep". Reports without a Stichtag never collide.
+        both with "keep". A new report without a Stichtag is refused (MissingDateError): no
+        Stichtag is ever guessed, the caller asks for it and passes a report that has one.
+        (Content already stored is returned even then: nothing would be stored.)
         """
         result = self._add(data, file_name, report, mapping, on_same_date, only_if_empty=False)
         assert result is not None
@@ -517,6 +532,8 @@ class SnapshotStore:
                 existing = self._by_sha(connection, sha256)
             if existing:
                 return AddResult(existing, created=False)
+            if report.report_date is None:
+                raise MissingDateError()
             rows = _measure_rows(report.measures)  # the slow part of a big report, done before taking the lock
             ready = derived.to_parts(report)
             try:
@@ -527,13 +544,12 @@ class SnapshotStore:
                     if existing:
                         return AddResult(existing, created=False)
                     replaced = None
-                    if report.report_date is not None:
-                        same_date = self._latest_on(connection, report.report_date)
-                        if same_date and on_same_date == "ask":
-                            raise SameDateError(same_date)
-                        if same_date and on_same_date == "replace":
-                            self._delete(connection, same_date.id)
-                            replaced = same_date
+                    same_date = self._latest_on(connection, report.report_date)
+                    if same_date and on_same_date == "ask":
+                        raise SameDateError(same_date)
+                    if same_date and on_same_date == "replace":
+                        self._delete(connection, same_date.id)
+                        replaced = same_date
                     snapshot_id = connection.execute(
                         snapshots_table.insert().values(
                             report_date=report.report_date,
@@ -557,6 +573,28 @@ class SnapshotStore:
                 if existing is None:
                     raise
                 return AddResult(existing, created=False)
+
+    def set_report_date(
+        self, snapshot_id: int, report_date: dt.date, on_same_date: SameDatePolicy = "ask"
+    ) -> Snapshot:
+        """Correct a stored Stand's Stichtag (the history re-sorts by it); the same policies as add().
+
+        Raises SnapshotNotFoundError if it is gone, SameDateError with "ask" when another Stand
+        has that Stichtag; "replace" deletes that other Stand, "keep" keeps both.
+        """
+        if on_same_date not in SAME_DATE_POLICIES:
+            raise ValueError(f"on_same_date must be one of {SAME_DATE_POLICIES}, not {on_same_date!r}")
+        s = snapshots_table.c
+        with self._available(), self._writing() as connection:
+            current = self._get(connection, snapshot_id)
+            other = self._latest_on(connection, report_date)
+            if other is not None and other.id != current.id:
+                if on_same_date == "ask":
+                    raise SameDateError(other)
+                if on_same_date == "replace":
+                    self._delete(connection, other.id)
+            connection.execute(snapshots_table.update().where(s.id == snapshot_id).values(report_date=report_date))
+            return self._get(connection, snapshot_id)
 
     def delete(self, snapshot_id: int) -> bool:
         """Remove a snapshot with its measures and file; False if it was already gone (another session)."""
@@ -619,16 +657,9 @@ class SnapshotStore:
             return [_snapshot(row) for row in connection.execute(self._select_snapshots())]
 
     def latest(self) -> Snapshot | None:
-        """The last of snapshots(): the report with the newest Stichtag, or an undated upload after it."""
-        s = snapshots_table.c
-        undated_last = sa.case((s.report_date.is_(None), 1), else_=0)
-        with self._available(), self._engine.connect() as connection:
-            row = connection.execute(
-                sa.select(*_SNAPSHOT_COLUMNS)
-                .order_by(undated_last.desc(), s.report_date.desc(), s.uploaded_at.desc(), s.id.desc())
-                .limit(1)
-            ).first()
-        return _snapshot(row) if row else None
+        """The Stand shown by default: the newest Stichtag; an undated Stand only when no Stand has one."""
+        found = self.snapshots()
+        return default_snapshot(found) if found else None
 
     def get(self, snapshot_id: int) -> Snapshot:
         """One snapshot; SnapshotNotFoundError if it does not exist (any more)."""
@@ -744,8 +775,12 @@ class SnapshotStore:
 
 
 def default_snapshot(snapshots: list[Snapshot]) -> Snapshot:
-    """The Stand every page shows unless another is chosen: the last in the order of snapshots()."""
-    return snapshots[-1]
+    """The Stand every page shows unless another is chosen: the newest dated one, never an undated one if any is dated.
+
+    `snapshots` (not empty) in the order of SnapshotStore.snapshots(): by Stichtag, undated ones last.
+    """
+    dated = [s for s in snapshots if s.report_date is not None]
+    return (dated or snapshots)[-1]
 
 
 def previous_snapshot(snapshots: list[Snapshot], snapshot: Snapshot) -> Snapshot | None:
@@ -760,7 +795,7 @@ def snapshot_table(snapshots: list[Snapshot]) -> pd.DataFrame:
         [
             {
                 "Nr.": s.id,
-                "Stichtag": format_date(s.report_date) or "unbekannt",
+                "Stichtag": format_date(s.report_date) or UNDATED,
                 "Datei": s.file_name,
                 "Hochgeladen": s.uploaded_at.astimezone(time_zone()).strftime("%d.%m.%Y %H:%M"),
                 "Maßnahmen": s.measure_count,

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .model import ColumnMapping, Finding, LoadError
-from .normalize import parse_target, parse_units_cell, responsibility_key, visible
-from .reading import Cell, Sheet
+from .normalize import dates_in_title, parse_target, parse_units_cell, responsibility_key, visible
+from .readers import Cell, Sheet
 from .vocabulary import (
     COLUMN_BY_KEY,
     COLUMNS,
@@ -75,7 +75,11 @@ def long_text(cell: Cell) -> str:
 
 @dataclass
 class MeasureTable:
-    """The measure rows of one sheet, column by column, with where each came from."""
+    """The measure rows of one sheet, column by column, with where each came from.
+
+    `indices` are the rows' indices in `source`; `rows` their numbers as the file shows them
+    (Excel's row, or a document table's row), `sheet` the sheet's name.
+    """
 
     sheet: str
     headers: dict[str, str]
@@ -83,6 +87,19 @@ class MeasureTable:
     sections: list[tuple[str | None, str | None]]
     rows: list[int]
     findings: list[Finding] = field(default_factory=list)
+    source: Sheet | None = None
+    indices: list[int] = field(default_factory=list)
+
+    def where(self, position: int, key: str) -> dict[str, object]:
+        """Finding arguments for the measure at `position` and the column `key`."""
+        located = self.source.where(self.indices[position]) if self.source else {"sheet": self.sheet}
+        return located | {"row": self.rows[position], "column": self.headers.get(key, COLUMN_BY_KEY[key].label)}
+
+    def origins(self) -> str | list[str]:
+        """The measures' `sheet` field: the sheet's name, or each row's page and table in a document."""
+        if self.source is None or self.source.places is None:
+            return self.sheet
+        return [self.source.origin(i)[0] for i in self.indices]
 
 
 class _HeaderKeys:
@@ -180,15 +197,18 @@ def find_measure_table(sheets: list[Sheet], mapping: ColumnMapping | None = None
                 f"Die Spalte{'n' if len(missing) > 1 else ''} {' und '.join(f'„{m}“' for m in missing)} "
                 f"wurde{'n' if len(missing) > 1 else ''} nicht gefunden. Gefundene Spalten: {seen}. "
                 "Bitte die Spalten benennen oder beim Hochladen zuordnen.",
-                sheet=sheet.name,
-                row=header_row + 1,
                 columns_missing=True,
+                **sheet.where(header_row),
             )
         return _read_blocks(sheet, header_row, keys, mapping)
     sheet = candidates[0] if candidates else None
     seen = _named(_found_columns(sheet)) if sheet else ""
     if sheet is None or not any(_filled(r) for r in sheet.rows):
-        raise LoadError("Die Datei enthält keine Daten.", sheet=sheet.name if sheet else None)
+        raise LoadError(
+            "Die Datei enthält keine Daten." if sheet is None or sheet.places is None else
+            "Im Dokument wurde keine Tabelle mit Maßnahmen gefunden.",
+            sheet=sheet.name if sheet and sheet.places is None else None,
+        )
     raise LoadError(
         "Die Spalten „Maßnahme“ und „Status“ wurden nicht gefunden. "
         + (f"Gefundene Spalten: {seen}. " if seen else "")
@@ -285,9 +305,8 @@ def _read_blocks(sheet: Sheet, header_row: int, keys: dict[str, int], mapping: C
                 table.findings.append(
                     Finding(
                         "Zeile ohne Eintrag in „Maßnahme“; sie wurde übersprungen.",
-                        sheet.name,
-                        i + 1,
-                        table.headers.get("title", "Maßnahme"),
+                        column=table.headers.get("title", "Maßnahme"),
+                        **sheet.where(i),
                     )
                 )
             continue
@@ -300,12 +319,15 @@ def _read_blocks(sheet: Sheet, header_row: int, keys: dict[str, int], mapping: C
                 values.extend([None] * len(indices))
             else:
                 values.extend([rows[i][j] if j < len(rows[i]) else None for i in indices])
-    table.rows = [i + 1 for _, indices in blocks for i in indices]
+    table.indices = [i for _, indices in blocks for i in indices]
+    table.source = sheet
+    if sheet.places is None:
+        table.rows = [i + 1 for i in table.indices]
+    else:
+        table.rows = [sheet.places[i].row for i in table.indices]
     if not table.rows:
         raise LoadError(
-            "Die Tabelle hat eine Kopfzeile, aber keine Datenzeilen mit einer Maßnahme.",
-            sheet=sheet.name,
-            row=header_row + 1,
+            "Die Tabelle hat eine Kopfzeile, aber keine Datenzeilen mit einer Maßnahme.", **sheet.where(header_row)
         )
     return table
 
@@ -370,9 +392,8 @@ def read_report_info(sheets: list[Sheet]) -> tuple[dict[str, str], dt.date | Non
                     findings.append(
                         Finding(
                             f"Der Stichtag „{cell_text(value)}“ ist kein lesbares Datum.",
-                            sheet.name,
-                            i + 1,
-                            cell_text(row[filled[0]]),
+                            column=cell_text(row[filled[0]]),
+                            **sheet.where(i),
                         )
                     )
                 else:
@@ -424,9 +445,8 @@ def read_scorecard(sheets: list[Sheet]) -> tuple[list[dict[str, object]], list[F
                     findings.append(
                         Finding(
                             f"„{cell_text(cell)}“ ist keine Zahl; der Wert wird nicht verwendet.",
-                            sheet.name,
-                            i,
-                            cell_text(header[keys[key]]),
+                            column=cell_text(header[keys[key]]),
+                            **sheet.where(i - 1),
                         )
                     )
                 record[key] = value
@@ -462,3 +482,38 @@ def preview_columns(sheets: list[Sheet], limit: int = 50) -> ColumnPreview | Non
                 samples[header] = list(values)
             return ColumnPreview(sheet.name, headers, samples)
     return None
+
+
+@dataclass
+class TitleDates:
+    """The Stichtag a title block names (with where), and other dates it or the sheets' titles suggest."""
+
+    date: dt.date | None = None
+    source: str = ""
+    suggestions: list[tuple[dt.date, str]] = field(default_factory=list)
+
+
+# Lines of a sheet's title block looked at for a Stichtag: those above its table, at most this many.
+TITLE_ROWS = 30
+
+
+def read_title_dates(sheets: list[Sheet], mapping: ColumnMapping | None = None) -> TitleDates:
+    """A Stichtag in the lines above a table, in any sheet but the Bericht sheet: "Stand: 30.09.2024" and the like."""
+    found = TitleDates()
+    header_keys = _HeaderKeys(mapping or ColumnMapping())
+    for sheet in sheets:
+        if sheet_role(sheet.name) in ("report", "scorecard", "organisation"):
+            continue
+        header = first_header(sheet, mapping or ColumnMapping(), header_keys)
+        end = min(header[0] if header else TITLE_ROWS, TITLE_ROWS)
+        for i, row in enumerate(sheet.rows[:end]):
+            for cell in row[:HEADER_SEARCH_COLUMNS]:
+                if not isinstance(cell, str) or not cell.strip():
+                    continue
+                date, others = dates_in_title(cell)
+                where = Finding("", **sheet.where(i)).location()
+                text = cell_text(cell)
+                if date and found.date is None:
+                    found.date, found.source = date, f"Titelzeile „{text}“ ({where})"
+                found.suggestions.extend((other, f"„{text}“ ({where})") for other in others)
+    return found

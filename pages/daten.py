@@ -1,26 +1,33 @@
-"""Daten: upload an updated spreadsheet, check it, and only then store and show it; manage what is stored.
+"""Daten: upload reports (several at once, any format the readers know, or pasted text), check them, store them.
 
 A refused file never replaces the data in use. A readable table whose
 Maßnahme or Status column is not recognised can be mapped by hand; the mapping
 is remembered for the next file of the same shape.
 """
 
+import datetime as dt
 import hashlib
+from dataclasses import replace
 
 import streamlit as st
 
 import ui
 from mayen_dash.exports import findings_frame
 from mayen_dash.formatting import escape_markdown, format_count, format_count_noun, format_date
-from mayen_dash.loader import preview
+from mayen_dash.loader import PASTED_NAME, preview
 from mayen_dash.mappings import MappingMemory, signature, suggested_column, suggested_status
 from mayen_dash.model import ColumnMapping, LoadError, Report
+from mayen_dash.readers import FORMATS, READABLE
 from mayen_dash.settings import TEMPLATE, data_dir
 from mayen_dash.store import snapshot_table
 from mayen_dash.units import names_frame, suggestions
 from mayen_dash.vocabulary import COLUMNS, STATUS_CODES, STATUS_LABELS
 
 NOT_MAPPED = "—"
+OTHER_DATE = "anderes Datum"
+SAVE_ONE = "Diese Daten verwenden"
+SAME_DATE_CHOICES = {"Ersetzen": "replace", "Beide behalten": "keep"}
+FORMAT_NAMES = {f.key: f.name for f in FORMATS}
 
 view = ui.current_view()
 memory = MappingMemory(data_dir() / "zuordnungen.json")
@@ -28,37 +35,91 @@ memory = MappingMemory(data_dir() / "zuordnungen.json")
 st.title("Daten", anchor=False)
 st.markdown(
     f"Angezeigt wird **{escape_markdown(view.snapshot.label)}** mit "
-    f"{format_count(len(view.report.measures))} Maßnahmen."
+    f"{format_count_noun(len(view.report.measures), 'Maßnahme', 'Maßnahmen')}"
+    + (f"; Stichtag aus: {escape_markdown(view.report.report_date_source)}." if view.report.report_date_source else ".")
 )
 
 
-def show_check(source: ui.Source, report: Report) -> None:
-    """What the file contains and what was noticed, and the button that stores and shows it."""
-    st.success(
-        f"Die Datei ist lesbar: {format_count(len(report.measures))} Maßnahmen, "
-        f"Stand {format_date(report.report_date) or 'unbekannt (kein Stichtag in der Datei)'}."
-    )
+def status_line(report: Report) -> str:
     counts = report.measures["status"].value_counts()
-    columns = st.columns(len(STATUS_CODES))
-    for column, code in zip(columns, STATUS_CODES, strict=True):
-        column.metric(STATUS_LABELS[code], format_count(int(counts.get(code, 0))))
+    return " · ".join(
+        f"{format_count(int(counts.get(code, 0)))} {STATUS_LABELS[code]}"
+        for code in STATUS_CODES
+        if counts.get(code, 0) or code not in ("zurueckgestellt", "unbekannt")
+    )
+
+
+def ask_report_date(source: ui.Source, report: Report) -> dt.date | None:
+    """The Stichtag of a file that names none: chosen from its suggestions or typed; never preset to today."""
+    st.warning(
+        "Die Datei nennt keinen Stichtag (weder im Blatt „Bericht“ noch in einer Titelzeile wie „Stand: 30.09.2024“ "
+        "noch im Dateinamen). Bitte angeben, auf welchen Tag sich dieser Stand bezieht; ohne Stichtag wird er nicht "
+        "gespeichert."
+    )
+    key = f"stichtag_{source.sha256}"
+    suggested = {f"{format_date(date)} ({where})": date for date, where in report.date_suggestions}
+    if suggested:
+        choice = st.radio("Vorschläge aus der Datei", [*suggested, OTHER_DATE], index=None, key=f"{key}_vorschlag")
+        if choice in suggested:
+            return suggested[choice]
+    return st.date_input("Stichtag dieses Stands", value=None, format="DD.MM.YYYY", key=key)
+
+
+def same_date_policy(source: ui.Source, report_date: dt.date) -> str | None:
+    """For a Stichtag already stored: replace that Stand or keep both (the user says which); "ask" if none is."""
+    existing = [s for s in view.snapshots if s.report_date == report_date]
+    if not existing:
+        return "ask"
+    st.info(
+        f"Für den Stichtag {format_date(report_date)} ist bereits „{escape_markdown(existing[-1].file_name)}“ "
+        "gespeichert."
+    )
+    choice = st.radio(
+        "Was soll mit dem gespeicherten Stand geschehen?",
+        list(SAME_DATE_CHOICES),
+        index=None,
+        key=f"gleicher_tag_{source.sha256}",
+        horizontal=True,
+    )
+    return SAME_DATE_CHOICES.get(choice)
+
+
+def check_file(source: ui.Source, report: Report) -> tuple[ui.Source, Report, str] | None:
+    """What a file holds and what was noticed; the file with its Stichtag and policy once it can be stored."""
+    stored = {s.sha256: s for s in view.snapshots}
+    name = escape_markdown(source.name)
+    kind = escape_markdown(FORMAT_NAMES.get(report.kind, report.kind))
+    count = format_count_noun(len(report.measures), "Maßnahme", "Maßnahmen")
+    st.success(f"Die Datei ist lesbar: {count} ({status_line(report)}). **{name}**, {kind}.")
     if report.warnings:
         st.warning(
-            f"{format_count(len(report.warnings))} Hinweise zu einzelnen Zeilen. Die Zeilen werden trotzdem "
-            "übernommen; bitte bei Gelegenheit in der Tabelle berichtigen."
+            f"{format_count_noun(len(report.warnings), 'Hinweis', 'Hinweise')} zu einzelnen Zeilen. Die Zeilen werden "
+            "trotzdem übernommen; bitte bei Gelegenheit in der Datei berichtigen."
         )
-        st.dataframe(findings_frame(report.warnings), hide_index=True)
-    if source.sha256 == view.snapshot.sha256:
-        st.info("Diese Datei wird bereits angezeigt.")
-        return
-    if not ui.same_date_choice(source, report) and st.button(
-        "Diese Daten verwenden",
-        type="primary",
-        help="Speichert die Datei als neuen Stand; alle Seiten zeigen sie dann.",
-    ):
-        if source.mapping:
-            memory.put(signature(preview(source.data, source.name).headers), source.mapping)
-        ui.store_and_show(source, report)
+        with st.expander("Hinweise ansehen"):
+            st.dataframe(findings_frame(report.warnings), hide_index=True)
+    if source.sha256 in stored:
+        st.info(f"Diese Datei ist schon gespeichert als {escape_markdown(stored[source.sha256].label)}.")
+        return None
+    if report.report_date is not None:
+        st.write(f"Stichtag {format_date(report.report_date)}, gefunden: {escape_markdown(report.report_date_source)}.")
+        report_date = report.report_date
+    else:
+        report_date = ask_report_date(source, report)
+        if report_date is None:
+            return None
+    policy = same_date_policy(source, report_date)
+    if policy is None:
+        return None
+    return (
+        source,
+        replace(
+            report,
+            report_date=report_date,
+            report_date_source="von Hand eingetragen" if report.report_date is None else report.report_date_source,
+        ),
+        policy,
+    )
 
 
 def mapping_form(source: ui.Source) -> ColumnMapping | None:
@@ -107,47 +168,112 @@ def mapping_form(source: ui.Source) -> ColumnMapping | None:
     return ColumnMapping(chosen, values)
 
 
-st.header("Neue Tabelle hochladen", anchor=False)
-st.write(
-    "Excel-Arbeitsmappe (.xlsx) oder CSV-Datei, höchstens 25 MB. Die Datei wird zuerst geprüft; erst nach "
-    "„Diese Daten verwenden“ wird sie als neuer Stand gespeichert und auf allen Seiten gezeigt."
-)
-uploaded = (
-    st.file_uploader("Tabelle hochladen", type=["xlsx", "csv"], key="upload") if ui.editors_only("Hochladen") else None
-)
-if uploaded is not None:
-    source = ui.Source(uploaded.getvalue(), uploaded.name)
-    try:
-        show_check(source, ui.load_source(source))
-    except LoadError as error:
-        if error.columns_missing:
+def checked_source(source: ui.Source) -> tuple[ui.Source, Report, str] | None:
+    """One uploaded file in its own box: refused, mapped by hand, or checked and ready to store."""
+    with st.container(border=True):
+        try:
+            return check_file(source, ui.load_source(source))
+        except LoadError as error:
+            if not error.columns_missing:
+                st.error(
+                    f"„{escape_markdown(source.name)}“ wurde nicht übernommen. {escape_markdown(str(error))}\n\n"
+                    "Die bisherigen Daten bleiben unverändert."
+                )
+                return None
             st.warning(f"{escape_markdown(str(error))}\n\nBitte unten zuordnen, welche Spalte welche ist.")
-        else:
-            st.error(
-                f"Die Datei wurde nicht übernommen. {escape_markdown(str(error))}\n\n"
-                "Die bisherigen Daten bleiben unverändert."
-            )
-        if error.columns_missing:
             mapping = mapping_form(source)
-            if mapping is not None:
-                mapped = ui.Source(source.data, source.name, mapping)
-                try:
-                    show_check(mapped, ui.load_source(mapped))
-                except LoadError as mapped_error:
-                    st.error(escape_markdown(str(mapped_error)))
+            if mapping is None:
+                return None
+            mapped = ui.Source(source.data, source.name, mapping)
+            try:
+                return check_file(mapped, ui.load_source(mapped))
+            except LoadError as mapped_error:
+                st.error(escape_markdown(str(mapped_error)))
+                return None
 
-st.header("Gespeicherte Stände", anchor=False)
-st.dataframe(snapshot_table(view.snapshots), hide_index=True)
-with st.container(border=True):
-    st.markdown(f"**{escape_markdown(view.snapshot.label)}** (wird angezeigt)")
-    data, name = ui.store().original(view.snapshot.id)
-    left, right = st.columns(2, vertical_alignment="bottom")
-    left.download_button("Originaldatei herunterladen", data=data, file_name=name, icon=":material/download:")
-    if ui.can_edit():
+
+def upload_section() -> None:
+    """Upload several files or paste report text; each becomes its own Stand, stored only after the check."""
+    st.header("Neue Berichte hochladen", anchor=False)
+    st.write(
+        f"Gelesen werden {READABLE}, je Datei höchstens 25 MB. Mehrere Dateien auf einmal werden je ein eigener Stand "
+        "mit eigenem Stichtag, etwa frühere Statusberichte. Alles wird zuerst geprüft und hier aufgelistet; erst nach "
+        "„Speichern“ werden die Stände gespeichert und auf allen Seiten gezeigt."
+    )
+    if not ui.editors_only("Hochladen"):
+        return
+    # No type filter in the widget: its refusal would be English; the readers say in German what a file is.
+    uploaded = st.file_uploader("Dateien hochladen", accept_multiple_files=True, key="upload")
+    sources = [ui.Source(file.getvalue(), file.name) for file in uploaded or []]
+    with st.expander("Berichtstext einfügen (aus dem PDF kopiert)"):
+        pasted = st.text_area(
+            "Text des Statusberichts",
+            key="pasted_report",
+            height=200,
+            help="Den ganzen Bericht im PDF markieren, kopieren und hier einfügen; Tabellenzeilen bleiben erhalten.",
+        )
+        if pasted.strip():
+            sources.append(ui.Source(pasted.encode("utf-8"), PASTED_NAME))
+    if not sources:
+        return
+    checked = [ready for source in sources if (ready := checked_source(source)) is not None]
+    stored = {s.sha256 for s in view.snapshots}
+    waiting = len(sources) - len(checked) - sum(source.sha256 in stored for source in sources)
+    if not checked:
+        return
+    label = SAVE_ONE if len(checked) == 1 else f"Diese {len(checked)} Stände speichern"
+    if waiting:
+        st.caption(f"{format_count_noun(waiting, 'Datei wird', 'Dateien werden')} nicht gespeichert (siehe oben).")
+    if st.button(
+        label, type="primary", help="Speichert jede Datei als eigenen Stand; alle Seiten zeigen den neuesten."
+    ):
+        for source, _, _ in checked:
+            if source.mapping:
+                memory.put(signature(preview(source.data, source.name).headers), source.mapping)
+        ui.store_all(checked)
+
+
+def stored_section() -> None:
+    """The stored Stände: download the shown one's file, correct its Stichtag, delete it."""
+    st.header("Gespeicherte Stände", anchor=False)
+    undated = [s for s in view.snapshots if s.report_date is None]
+    if undated:
+        st.warning(
+            f"{format_count_noun(len(undated), 'Stand hat', 'Stände haben')} keinen Stichtag; "
+            f"{'er wird' if len(undated) == 1 else 'sie werden'} nie von selbst angezeigt und fehlen im Verlauf. "
+            "Bitte den Stand in der Seitenleiste wählen und hier seinen Stichtag eintragen."
+        )
+    st.dataframe(snapshot_table(view.snapshots), hide_index=True)
+    snapshot = view.snapshot
+    with st.container(border=True):
+        st.markdown(f"**{escape_markdown(snapshot.label)}** (wird angezeigt)")
+        data, name = ui.store().original(snapshot.id)
+        left, right = st.columns(2, vertical_alignment="bottom")
+        left.download_button("Originaldatei herunterladen", data=data, file_name=name, icon=":material/download:")
+        if not ui.can_edit():
+            return
         with right.popover("Diesen Stand löschen", icon=":material/delete:"):
             st.write("Der Stand wird mit seiner Originaldatei endgültig gelöscht.")
             if st.button("Endgültig löschen", type="primary"):
-                ui.delete_snapshot(view.snapshot)
+                ui.delete_snapshot(snapshot)
+        date_left, date_right = st.columns(2, vertical_alignment="bottom")
+        corrected = date_left.date_input(
+            "Stichtag des angezeigten Stands",
+            value=snapshot.report_date,
+            format="DD.MM.YYYY",
+            key=f"korrektur_{snapshot.id}",
+        )
+        if date_right.button("Stichtag ändern", disabled=corrected in (None, snapshot.report_date)):
+            ui.correct_report_date(snapshot, corrected)
+        conflict = st.session_state.get(ui.keys.SAME_DATE)
+        if conflict and conflict[0] == f"date:{snapshot.id}:{corrected}":
+            st.warning(escape_markdown(conflict[1]))
+            replace_it, keep = st.columns(2)
+            if replace_it.button("Ersetzen", type="primary", key="datum_ersetzen"):
+                ui.correct_report_date(snapshot, corrected, "replace")
+            if keep.button("Beide behalten", key="datum_behalten"):
+                ui.correct_report_date(snapshot, corrected, "keep")
+
 
 def unit_names_section() -> None:
     """One name per organisational unit: the spellings that probably mean one unit, and the editors' merges.
@@ -204,6 +330,8 @@ def unit_names_section() -> None:
                 ui.separate_unit(name)
 
 
+upload_section()
+stored_section()
 unit_names_section()
 
 st.header("Vorlage", anchor=False)

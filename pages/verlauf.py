@@ -21,7 +21,7 @@ if len(dated) < len(view.snapshots):
         "gespeicherter Stand ohne Stichtag ist",
         "gespeicherte Stände ohne Stichtag sind",
     )
-    st.caption(f"{undated} hier nicht enthalten.")
+    st.caption(f"{undated} hier nicht enthalten; der Stichtag lässt sich auf der Seite „Daten“ eintragen.")
 if len(reports) < 2:
     st.info(
         "Für einen Verlauf braucht es mindestens zwei gespeicherte Stände mit Stichtag. Neue Stände entstehen, "

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import documents
 from tests.live import PROXY, Client, live_server, next_source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,3 +42,10 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def client(live_url: str) -> Client:
     """HTTP to the shared server from an address of this test's own."""
     return Client(live_url, next_source())
+
+
+@pytest.fixture(scope="session")
+def samples() -> dict[str, bytes]:
+    """tests/documents.SAMPLE in every format the dashboard reads (LibreOffice writes three of them once a run)."""
+    documents.libreoffice_or_skip()
+    return documents.sample_files()

@@ -17,6 +17,7 @@ process while loading.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import logging
 import multiprocessing
@@ -30,7 +31,7 @@ import time
 import types
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -43,6 +44,8 @@ from mayen_dash.store import SnapshotStore
 ROOT = Path(__file__).resolve().parent.parent
 MEMORY_LIMIT = 1 << 30  # bytes of address space for the loading process
 TIME_LIMIT = 5.0  # seconds for one load (and store.add); the imports are done before
+# The Stichtag the user gives the upload page for a file that names none (it is never guessed).
+ASKED_STICHTAG = dt.date(2024, 9, 30)
 MB = 1024 * 1024
 
 # --- zip archives, written by hand so that they can lie ------------------------------------------
@@ -854,6 +857,8 @@ def _load_in_child(request: dict[str, object], answer_to) -> None:
         answer.update(outcome="loaded", report=_summary(report))
         if request.get("store"):
             store = SnapshotStore(str(request["store"]))
+            if report.report_date is None:
+                report = replace(report, report_date=ASKED_STICHTAG, report_date_source="von Hand eingetragen")
             try:
                 answer["stored"] = store.add(data, str(request["filename"]), report).snapshot.id
             finally:

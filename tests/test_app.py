@@ -12,7 +12,8 @@ import ui.signin
 from mayen_dash import charts
 from mayen_dash.access import editor_token, hash_password, token_key
 from mayen_dash.charts import progress_by_area_chart
-from mayen_dash.reading import MAX_FILE_BYTES
+from mayen_dash.readers import MAX_FILE_BYTES
+from mayen_dash.store import SnapshotStore
 from tests.builders import ROOT, csv_bytes, xlsx_bytes
 
 PAGES = [
@@ -204,6 +205,68 @@ def upload(app, name, data, mime=XLSX):
     assert not app.exception, [e.value for e in app.exception]
 
 
+def give_date(app, date) -> None:
+    """Answer the page's question for the Stichtag of an undated file (never preset)."""
+    box = next(d for d in app.date_input if d.key.startswith("stichtag_"))
+    assert box.value is None, "the Stichtag is never preset to today"
+    box.set_value(date).run()
+
+
+def test_a_file_without_stichtag_is_stored_only_once_it_is_given(app):
+    app.run()
+    data = csv_bytes([["Maßnahme", "Status"], ["A", "erledigt"], ["B", "offen"]])
+    upload(app, "Maßnahmen.csv", data, "text/csv")
+    assert any("keinen Stichtag" in w.value for w in app.warning)
+    assert not any(b.label == "Diese Daten verwenden" for b in app.button)
+    give_date(app, dt.date(2023, 9, 30))
+    next(b for b in app.button if b.label == "Diese Daten verwenden").click().run()
+    notices = [s.value.replace("\\", "") for s in app.success]
+    assert notices[:1] == ["Gespeichert und angezeigt: Stand 30.09.2023 – Maßnahmen.csv."]
+    app.switch_page("pages/daten.py").run()
+    box = next(d for d in app.date_input if d.key.startswith("korrektur_"))
+    box.set_value(dt.date(2021, 12, 31)).run()
+    next(b for b in app.button if b.label == "Stichtag ändern").click().run()
+    picker = app.sidebar.selectbox(key="filter_stand")
+    assert picker.options[-1] == "Stand 31.12.2021 – Maßnahmen.csv", "re-sorted by the corrected Stichtag"
+
+
+def test_several_files_each_become_a_stand(app):
+    app.run()
+    first, second = small_report(1, "2023-06"), small_report(3, "2024-06")
+    app.switch_page("pages/daten.py").run()
+    app.file_uploader(key="upload").set_value([(first[1], first[0], "text/csv"), (second[1], second[0], "text/csv")])
+    app.run()
+    assert sum("Die Datei ist lesbar: 4 Maßnahmen" in s.value for s in app.success) == 2
+    next(b for b in app.button if b.label == "Diese 2 Stände speichern").click().run()
+    notices = [s.value.replace("\\", "") for s in app.success]
+    assert notices[0].startswith("Gespeichert: 2 Stände")
+    assert len([n for n in notices if n.startswith("Gespeichert")]) == 1, "one message"
+    assert app.sidebar.selectbox(key="filter_stand").options[0] == "Stand 30.06.2024 – status_2024-06.csv"
+
+
+def test_a_file_stored_meanwhile_by_another_session_is_named_as_already_stored(app, monkeypatch):
+    app.run()
+    first, second = small_report(1, "2023-06"), small_report(3, "2024-06")
+    app.switch_page("pages/daten.py").run()
+    app.file_uploader(key="upload").set_value([(first[1], first[0], "text/csv"), (second[1], second[0], "text/csv")])
+    app.run()
+    real_add = SnapshotStore.add
+
+    def stored_meanwhile(store, data, *args, **kwargs):
+        """Another session stores the second file between this page's check and its store."""
+        if data == second[0]:
+            real_add(store, data, *args, **kwargs)
+        return real_add(store, data, *args, **kwargs)
+
+    monkeypatch.setattr(SnapshotStore, "add", stored_meanwhile)
+    next(b for b in app.button if b.label == "Diese 2 Stände speichern").click().run()
+    notices = [s.value.replace("\\", "") for s in app.success]
+    assert notices[0] == (
+        "Gespeichert: 1 Stand (Stand 30.06.2023 – status_2023-06.csv). Schon gespeichert war: Stand 30.06.2024 – "
+        "status_2024-06.csv. Angezeigt wird Stand 30.06.2024 – status_2024-06.csv."
+    )
+
+
 def test_upload_is_checked_before_it_is_used(app):
     app.run()
     data = csv_bytes(
@@ -251,6 +314,8 @@ def test_foreign_export_is_mapped_by_hand_and_remembered(app, tmp_path):
     next(s for s in app.selectbox if s.key.endswith("_value_Ja")).set_value("erledigt")
     next(s for s in app.selectbox if s.key.endswith("_value_Nein")).set_value("offen").run()
     assert any("Die Datei ist lesbar: 2 Maßnahmen" in s.value for s in app.success)
+    assert not any(b.label == "Diese Daten verwenden" for b in app.button), "no Stichtag yet: asked first"
+    give_date(app, dt.date(2023, 6, 30))
     next(b for b in app.button if b.label == "Diese Daten verwenden").click().run()
     app.switch_page("pages/uebersicht.py").run()
     assert metrics(app)["erledigt"] == "1"
@@ -286,6 +351,7 @@ def test_hostile_titles_are_shown_as_text(app):
         "utf-8",
     )
     upload(app, "boese.csv", data, "text/csv")
+    give_date(app, dt.date(2023, 6, 30))
     next(b for b in app.button if b.label == "Diese Daten verwenden").click().run()
     app.switch_page("pages/massnahmen.py").run()
     titles = app.dataframe[0].value["Maßnahme"].tolist()
@@ -350,8 +416,22 @@ def test_same_content_is_not_stored_twice(app):
     data, name = small_report(1, "2023-06")
     use(app, name, data, "text/csv")
     upload(app, "kopie.csv", data, "text/csv")
-    assert any("bereits angezeigt" in i.value for i in app.info)
+    assert any(
+        "schon gespeichert als Stand 30.06.2023 – status_2023-06.csv" in i.value.replace("\\", "") for i in app.info
+    )
+    assert not any(b.label == "Diese Daten verwenden" for b in app.button)
+    assert not any(d.key.startswith("stichtag_") for d in app.date_input), "no Stichtag asked for a stored file"
     assert len(app.sidebar.selectbox(key="filter_stand").options) == 2
+
+
+def choose_same_date(app, choice: str) -> None:
+    """Answer the page's question for a Stichtag already stored (never preset), then store."""
+    radio = next(r for r in app.radio if r.key.startswith("gleicher_tag_"))
+    assert radio.value is None, "neither replacing nor keeping is preset"
+    assert not any(b.label == "Diese Daten verwenden" for b in app.button), "not stored before the user says how"
+    radio.set_value(choice).run()
+    next(b for b in app.button if b.label == "Diese Daten verwenden").click().run()
+    assert not app.exception, [e.value for e in app.exception]
 
 
 def test_second_file_for_a_stichtag_asks_replace_or_keep(app):
@@ -359,14 +439,17 @@ def test_second_file_for_a_stichtag_asks_replace_or_keep(app):
     first, name = small_report(1, "2023-06")
     use(app, name, first, "text/csv")
     second, _ = small_report(3, "2023-06")
-    use(app, "status_2023-06-30.csv", second, "text/csv")
-    assert any("Für den Stichtag 30.06.2023 ist bereits" in w.value.replace("\\", "") for w in app.warning)
-    next(b for b in app.button if b.label == "Ersetzen").click().run()
+    upload(app, "status_2023-06-30.csv", second, "text/csv")
+    assert any(
+        "Für den Stichtag 30.06.2023 ist bereits „status_2023-06.csv“ gespeichert" in i.value.replace("\\", "")
+        for i in app.info
+    )
+    choose_same_date(app, "Ersetzen")
     options = app.sidebar.selectbox(key="filter_stand").options
     assert options == ["Stand 30.06.2023 – status_2023-06-30.csv", "Stand 31.08.2022 – status_2022-08.xlsx"]
     third, _ = small_report(2, "2023-06")
-    use(app, "status_2023-06-b.csv", third, "text/csv")
-    next(b for b in app.button if b.label == "Beide behalten").click().run()
+    upload(app, "status_2023-06-b.csv", third, "text/csv")
+    choose_same_date(app, "Beide behalten")
     assert len(app.sidebar.selectbox(key="filter_stand").options) == 3
 
 
@@ -403,6 +486,24 @@ def test_history_and_comparison_pages_with_two_reports(app):
     assert figures["Neu aufgenommen"] == "1"
     assert figures["Entfallen"] == "100"
     assert any("Erledigt\\: Evaluierung Homepage" in m.value for m in app.markdown)
+
+
+def test_meeting_mode_on_a_stand_from_libreoffice_is_refused_in_german(app, samples):
+    app.run()
+    use(app, "bericht.ods", samples["ods"], "application/vnd.oasis.opendocument.spreadsheet")
+    app.switch_page("pages/massnahmen.py").run()
+    app.toggle(key="edit_mode").set_value(True).run()
+    app.session_state["editor_2"] = {"edited_rows": {1: {"Status": "erledigt"}}, "added_rows": [], "deleted_rows": []}
+    app.run()
+    app.date_input(key="edit_report_date").set_value(dt.date(2024, 10, 31)).run()
+    next(b for b in app.button if b.label == "Als neuen Stand speichern").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    refusals = [e.value.replace("\\", "") for e in app.error]
+    assert any(
+        r.startswith("Ein Stand aus einer LibreOffice-Tabelle (.ods) kann im Besprechungsmodus nicht bearbeitet werden")
+        for r in refusals
+    ), refusals
+    assert len(app.sidebar.selectbox(key="filter_stand").options) == 2, "nothing stored"
 
 
 def test_meeting_mode_edits_and_saves_a_new_snapshot(app):

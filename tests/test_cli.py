@@ -1,4 +1,3 @@
-import datetime as dt
 import json
 import subprocess
 import sys
@@ -102,12 +101,22 @@ def test_summary_text_is_german(capsys):
     assert "Überfällig am 31.08.2022: 0" in out
 
 
-def test_summary_without_report_date_uses_today(capsys, write):
+def test_summary_without_stichtag_asks_for_one_and_guesses_nothing(capsys, write):
     path = write("liste.csv", csv_bytes([["Maßnahme", "Status"], ["A", "offen"]]))
-    _, out, _ = run(capsys, "summary", path, "--json")
+    code, out, err = run(capsys, "summary", path, "--json")
+    assert code == 2
+    assert out == ""
+    assert "nennt keinen Stichtag" in err
+    assert "--stichtag JJJJ-MM-TT" in err
+
+
+def test_summary_takes_the_stichtag_given(capsys, write):
+    path = write("liste.csv", csv_bytes([["Maßnahme", "Status"], ["A", "offen"]]))
+    code, out, _ = run(capsys, "summary", path, "--json", "--stichtag", "2024-09-30")
+    assert code == 0
     result = json.loads(out)
-    assert result["report_date"] is None
-    assert result["as_of"] == dt.date.today().isoformat()
+    assert result["report_date"] == "2024-09-30"
+    assert result["as_of"] == "2024-09-30"
 
 
 def test_column_mapping_options(capsys, write):
@@ -131,6 +140,8 @@ def test_column_mapping_options(capsys, write):
         "Ja=erledigt",
         "--status-value",
         "Nein=offen",
+        "--stichtag",
+        "2024-09-30",
     )
     assert code == 0
     result = json.loads(out)

@@ -1,5 +1,6 @@
 """A report taken apart for the store and put together again is the report the loader built."""
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -7,23 +8,18 @@ import pytest
 
 from mayen_dash import derived
 from mayen_dash.loader import load_report
-from mayen_dash.model import Finding
+from mayen_dash.model import Finding, Report
 from tests.builders import BUNDLED, FLAT_HEADER, csv_bytes
 
 
 def assert_same_report(left, right):
-    pd.testing.assert_frame_equal(left.measures, right.measures)
-    pd.testing.assert_frame_equal(left.scorecard, right.scorecard)
-    assert (left.info, left.report_date, left.findings, left.source_name, left.sha256) == (
-        right.info,
-        right.report_date,
-        right.findings,
-        right.source_name,
-        right.sha256,
-    )
-    assert (left.organised, left.unit_names) == (right.organised, right.unit_names)
-    assert isinstance(left.organised, frozenset)
-    assert isinstance(left.unit_names, tuple)
+    """Every field of Report, so that a field added to the model is checked without touching this test."""
+    for item in dataclasses.fields(Report):
+        if item.name in ("measures", "scorecard"):
+            pd.testing.assert_frame_equal(getattr(left, item.name), getattr(right, item.name))
+        else:
+            assert getattr(left, item.name) == getattr(right, item.name), item.name
+            assert type(getattr(left, item.name)) is type(getattr(right, item.name)), item.name
 
 
 def test_bundled_report_round_trips_exactly():
@@ -46,6 +42,22 @@ def test_missing_values_units_findings_and_dates_round_trip():
     assert back.measures["units"].iloc[0] == ("Bereich 2.1", "Bereich 3.1")
     assert back.measures["units"].iloc[1] == ()
     assert isinstance(back.findings[0], Finding)
+
+
+def test_stichtag_source_suggestions_format_and_document_places_round_trip():
+    report = dataclasses.replace(
+        load_report(BUNDLED),
+        report_date=None,
+        report_date_source="",
+        date_suggestions=((dt.date(2022, 8, 31), "Titelzeile „Stand: 31.08.2022“"), (dt.date(2022, 9, 1), "Dateiname")),
+        kind="pdf",
+        document=True,
+        findings=[Finding("Status unbekannt", row=4, column="Status", page=3, table=2)],
+    )
+    back = derived.from_parts(derived.to_parts(report))
+    assert_same_report(back, report)
+    assert back.date_suggestions[0] == (dt.date(2022, 8, 31), "Titelzeile „Stand: 31.08.2022“")
+    assert (back.findings[0].page, back.findings[0].table) == (3, 2)
 
 
 def test_loader_version_follows_the_source(tmp_path, monkeypatch):

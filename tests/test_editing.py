@@ -395,8 +395,40 @@ def test_a_changed_file_is_refused_in_german():
         apply_edits(
             _workbook(Maßnahmen=[["nichts"]], Liste=FLAT), "x.xlsx", [Edit("Maßnahmen", 2, "status", "offen", "A")]
         )
-    with pytest.raises(LoadError, match="PDF"):
-        apply_edits(b"%PDF-1.4", "x.pdf", [Edit("Maßnahmen", 2, "status", "offen", "A")])
+
+
+
+@pytest.mark.parametrize(
+    ("key", "what", "advice"),
+    [
+        ("ods", "Ein Stand aus einer LibreOffice-Tabelle (.ods)", "als „Excel-Arbeitsmappe (.xlsx)“ speichern"),
+        ("xls", "Ein Stand aus einer Excel-Arbeitsmappe im alten Format (.xls)", "als „Excel-Arbeitsmappe (.xlsx)“"),
+        ("xlsb", "Ein Stand aus einer Excel-Arbeitsmappe im Binärformat (.xlsb)", "als „Excel-Arbeitsmappe (.xlsx)“"),
+        ("docx", "Ein Stand aus einem Word-Dokument", "„Excel herunterladen“"),
+        ("pdf", "Ein Stand aus einem PDF-Dokument", "„Excel herunterladen“"),
+        ("txt", "Ein Stand aus einem Text (eingefügt oder als .txt-Datei)", "„Excel herunterladen“"),
+    ],
+)
+def test_a_stand_of_a_format_meeting_mode_cannot_write_is_refused_in_german(samples, key, what, advice, caplog):
+    data = samples[key]
+    report = load_report(data, f"bericht.{key}")
+    edits = find_edits(report.measures, _edited(report.measures, {1: {"Status": "erledigt"}}))
+    assert len(edits) == 1
+    with pytest.raises(LoadError) as refused:
+        apply_edits(data, f"bericht.{key}", edits, report_date=dt.date(2024, 10, 31))
+    message = str(refused.value)
+    assert message.startswith(what + " kann im Besprechungsmodus nicht bearbeitet werden")
+    assert "geändert werden nur Excel-Arbeitsmappen (.xlsx) und CSV-Dateien" in message
+    assert advice in message
+    assert "unexpected failure" not in caplog.text
+
+
+def test_the_sample_as_xlsx_and_csv_is_still_edited(samples):
+    for key in ("xlsx", "csv"):
+        report = load_report(samples[key], f"bericht.{key}")
+        edits = find_edits(report.measures, _edited(report.measures, {1: {"Status": "erledigt"}}))
+        changed = load_report(apply_edits(samples[key], f"bericht.{key}", edits), f"bericht.{key}")
+        assert changed.measures["status"].tolist() == ["erledigt", "erledigt", "offen"], key
 
 
 def test_a_mapped_file_is_written_through_its_mapping():

@@ -21,10 +21,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from mayen_dash import reading
 from mayen_dash.loader import load_report
 from mayen_dash.model import LoadError
-from mayen_dash.reading import MAX_CELLS, read_sheets
+from mayen_dash.readers import MAX_CELLS, base, read_sheets, spreadsheet
+from mayen_dash.readers import xlsx as xlsx_reader
 from mayen_dash.store import SnapshotStore
 from tests import hostile_files as hostile
 from tests.builders import BUNDLED
@@ -32,15 +32,18 @@ from tests.hostile_files import CORPUS, HEADER, MB, MEASURES, TITLES, run_isolat
 
 # --- what each file must come to ------------------------------------------------------------------
 
-NOT_A_TABLE = "weder eine Excel-Arbeitsmappe (.xlsx) noch eine CSV-Datei"
+NOT_A_TABLE = "weder eine Tabelle noch ein Text, den das Dashboard lesen kann"
+# Every refusal of a file the dashboard does not read says which formats it reads.
+READ_ARE = "Gelesen werden Excel-Arbeitsmappen (.xlsx, .xlsm, .xlsb, .xls), LibreOffice-Tabellen (.ods), CSV-Dateien"
 DAMAGED = "Die Arbeitsmappe ist beschädigt und kann nicht gelesen werden"
 BROKEN_ZIP = "Die Datei ist beschädigt oder unvollständig"
 
 # Refused: words the German message must contain.
 REFUSED: dict[str, tuple[str, ...]] = {
-    "not_a_spreadsheet": (NOT_A_TABLE,),
-    "pdf": ("PDF-Dokument, keine Tabelle",),
-    "word": ("Word-Dokument, keine Excel-Arbeitsmappe",),
+    "not_a_spreadsheet": ("Die Datei ist ein Windows-Programm.", READ_ARE),
+    # A PDF and a Word document are read (readers.pdf, readers.docx), whatever their name; these two are broken.
+    "pdf": ("Das PDF-Dokument ist beschädigt",),
+    "word": ("Das Word-Dokument ist beschädigt",),
     "corrupt": (DAMAGED,),
     "truncated": (BROKEN_ZIP,),
     "empty": ("Die Datei ist leer.",),
@@ -59,8 +62,8 @@ REFUSED: dict[str, tuple[str, ...]] = {
     "billion_laughs_sheet": (DAMAGED,),
     "billion_laughs_sst": (DAMAGED,),
     "wide_without_header": ("„Maßnahme“ und „Status“ wurden nicht gefunden", "„wertalm“", "und 480 weitere"),
-    "nul_byte_csv": (NOT_A_TABLE,),
-    "utf16_csv_no_bom": (NOT_A_TABLE,),
+    "nul_byte_csv": (NOT_A_TABLE, READ_ARE),
+    "utf16_csv_no_bom": (NOT_A_TABLE, READ_ARE),
 }
 
 STANDARD = {
@@ -134,7 +137,7 @@ LOADED: dict[str, dict[str, object]] = {
 
 # Words of English exception texts; a German message for the user contains none of them.
 ENGLISH = re.compile(r"\b(error|exception|traceback|errno|invalid|failed|cannot|unexpected|the|not|file|is)\b", re.I)
-GERMAN = ("Datei", "Arbeitsmappe", "Blatt", "Spalte", "Tabelle")
+GERMAN = ("Datei", "Arbeitsmappe", "Blatt", "Spalte", "Tabelle", "Dokument")
 # What the loader must never let through into a text: control characters and bidi controls.
 INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -274,7 +277,7 @@ def test_macros_are_data_only(tmp_path: Path):
 @pytest.fixture
 def no_calamine(monkeypatch):
     """Any use of calamine fails the test: the refusal must come from the scan before it."""
-    monkeypatch.setattr(reading, "CalamineWorkbook", None)
+    monkeypatch.setattr(spreadsheet, "CalamineWorkbook", None)
 
 
 def refusal(data: bytes) -> str:
@@ -316,7 +319,7 @@ def implied_rows(count: int) -> str:
 
 
 def test_rows_without_numbers_are_counted_before_calamine(monkeypatch, no_calamine):
-    monkeypatch.setattr(reading, "MAX_ROWS", 1000)
+    monkeypatch.setattr(xlsx_reader, "MAX_ROWS", 1000)
     assert "„Maßnahmen“ hat 1.002 Zeilen; erlaubt sind höchstens 1.000." in refusal(workbook(implied_rows(1001)))
 
 
@@ -352,7 +355,7 @@ def test_a_long_shared_string_used_once_is_not_taken_for_an_amplifier():
 
 
 def test_cell_limit_is_about_the_rectangle_not_the_rows(monkeypatch, no_calamine):
-    monkeypatch.setattr(reading, "MAX_CELLS", 4 * 10)
+    monkeypatch.setattr(xlsx_reader, "MAX_CELLS", 4 * 10)
     message = refusal(
         workbook(sheet_of(hostile.rows_xml([HEADER, *MEASURES]) + '<row r="9"><c r="J9"><v>1</v></c></row>'))
     )
@@ -365,4 +368,4 @@ def test_cell_limit_is_about_the_rectangle_not_the_rows(monkeypatch, no_calamine
     [(25 * MB, "25 MB"), (25 * MB + 1, "25,1 MB"), (201 * MB + 5, "201,1 MB"), (3126 * MB, "3.126 MB")],
 )
 def test_sizes_are_never_rounded_down_to_the_limit(size: int, text: str):
-    assert reading._mb(size) == text
+    assert base.megabytes(size) == text

@@ -9,6 +9,7 @@ cause, or fails when MAYEN_REQUIRE_POSTGRES=1.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import sqlite3
@@ -28,14 +29,19 @@ from mayen_dash.access import FAILURE_WINDOW, SignInFailures
 from mayen_dash.loader import load_report
 from mayen_dash.model import ColumnMapping, Report
 from mayen_dash.store import (
+    UNDATED,
     AddResult,
+    MissingDateError,
     SameDateError,
+    Snapshot,
     SnapshotNotFoundError,
     SnapshotStore,
     StoreError,
     StoreRefusedError,
     StoreUnavailableError,
+    default_snapshot,
     measures_table,
+    previous_snapshot,
     snapshots_table,
 )
 from tests import postgres
@@ -90,6 +96,28 @@ def report_file(
     name = name or (f"status_{stamp}.csv" if stamp else "massnahmen.csv")
     data = csv_bytes([FLAT_HEADER, *(rows or [measure("EG-1")])])
     return data, name, load_report(data, name, mapping)
+
+
+def add_undated(store: SnapshotStore, *rows: list[str], name: str) -> Snapshot:
+    """A Stand without Stichtag written straight into the tables, as an older installation stored it."""
+    data, name, report = report_file(None, *rows, name=name)
+    measure_rows = store_module._measure_rows(report.measures)
+    with store._writing() as connection:
+        snapshot_id = connection.execute(
+            snapshots_table.insert().values(
+                report_date=None,
+                file_name=name,
+                uploaded_at=store_module._now(),
+                sha256=hashlib.sha256(data).hexdigest(),
+                measure_count=len(measure_rows),
+                mapping=store_module._mapping_json(None),
+                original=data,
+            )
+        ).inserted_primary_key[0]
+        for row in measure_rows:
+            row["snapshot_id"] = snapshot_id
+        store_module._insert_measures(connection, measure_rows)
+    return store.get(snapshot_id)
 
 
 def count_rows(store: SnapshotStore, table: sa.Table) -> int:
@@ -226,13 +254,75 @@ def test_keep_stores_both_and_asks_about_the_newest(store):
     assert raised.value.existing == second.snapshot
 
 
-def test_reports_without_stichtag_never_collide(store):
-    first = store.add(*report_file(None, measure("EG-1"), name="a.csv"))
-    second = store.add(*report_file(None, measure("EG-2"), name="b.csv"))
+def test_a_new_report_without_stichtag_is_refused_and_nothing_is_stored(store):
+    data, name, report = report_file(None, name="massnahmen.csv")
+    assert report.report_date is None
 
-    assert first.snapshot.report_date is None
-    assert second.created
-    assert store.snapshots() == [first.snapshot, second.snapshot]
+    with pytest.raises(MissingDateError) as raised:
+        store.add(data, name, report, on_same_date="keep")
+
+    assert isinstance(raised.value, StoreError)
+    assert "keinen Stichtag" in str(raised.value)
+    assert store.snapshots() == []
+    assert count_rows(store, measures_table) == 0
+
+
+def test_content_already_stored_is_found_even_without_its_stichtag(store):
+    data, name, report = report_file("2023-06")
+    first = store.add(data, name, report)
+    assert store.add(data, "kopie.csv", load_report(data, "kopie.csv")) == AddResult(first.snapshot, created=False)
+
+
+def test_undated_stands_of_an_older_installation_never_collide(store):
+    first = add_undated(store, measure("EG-1"), name="a.csv")
+    second = add_undated(store, measure("EG-2"), name="b.csv")
+    dated = store.add(*report_file("2023-06", measure("EG-3")))
+
+    assert first.report_date is None
+    assert UNDATED in first.label
+    assert store.snapshots() == [dated.snapshot, first, second]
+    assert store.latest() == dated.snapshot  # never an undated Stand while one has a Stichtag
+
+
+def test_a_stichtag_corrected_re_sorts_the_stands(store):
+    undated = add_undated(store, measure("EG-1"), name="a.csv")
+    june = store.add(*report_file("2023-06", measure("EG-2"))).snapshot
+
+    corrected = store.set_report_date(undated.id, dt.date(2023, 5, 31))
+
+    assert corrected.report_date == dt.date(2023, 5, 31)
+    assert store.snapshots() == [corrected, june]
+    assert store.latest() == june
+
+
+def test_correcting_a_stichtag_to_one_already_stored_asks_replaces_or_keeps(store):
+    may = store.add(*report_file("2023-05", measure("EG-1"))).snapshot
+    june = store.add(*report_file("2023-06", measure("EG-2"))).snapshot
+    undated = add_undated(store, measure("EG-3"), name="c.csv")
+
+    with pytest.raises(SameDateError) as raised:
+        store.set_report_date(undated.id, dt.date(2023, 6, 30))
+    assert raised.value.existing == june
+    assert store.get(undated.id).report_date is None
+
+    kept = store.set_report_date(undated.id, dt.date(2023, 6, 30), on_same_date="keep")
+    assert [s.id for s in store.snapshots()] == [may.id, june.id, kept.id]
+
+    store.set_report_date(may.id, dt.date(2023, 6, 30), on_same_date="replace")
+    assert [s.id for s in store.snapshots()] == [may.id, june.id]  # the later upload of that day is gone
+    with pytest.raises(SnapshotNotFoundError):
+        store.set_report_date(kept.id, dt.date(2023, 7, 31))
+
+
+def test_default_and_previous_stand():
+    def stand(number: int, day: dt.date | None) -> Snapshot:
+        return Snapshot(number, day, f"{number}.csv", dt.datetime(2024, 1, 1, tzinfo=dt.UTC), "", 1, ColumnMapping())
+
+    may, june, undated = stand(1, dt.date(2023, 5, 31)), stand(2, dt.date(2023, 6, 30)), stand(3, None)
+    assert default_snapshot([may, june, undated]) == june
+    assert default_snapshot([undated]) == undated
+    assert previous_snapshot([may, june, undated], june) == may
+    assert previous_snapshot([may, june, undated], may) is None
 
 
 def test_add_refuses_what_it_cannot_mean(store):
@@ -252,20 +342,19 @@ def test_snapshots_are_ordered_by_stichtag_undated_last_then_upload_time(store, 
     monkeypatch.setattr(store_module, "_now", lambda: next(clock))
 
     june = store.add(*report_file("2023-06", measure("A")))  # uploaded 5 Jan
-    undated_late = store.add(*report_file(None, measure("B"), name="b.csv"))  # 1 Jan
+    undated_late = add_undated(store, measure("B"), name="b.csv")  # 1 Jan
     december = store.add(*report_file("2022-12", measure("C")))  # 4 Jan
     june_again = store.add(*report_file("2023-06", measure("D"), name="d_2023-06.csv"), on_same_date="keep")  # 2 Jan
-    undated_early = store.add(*report_file(None, measure("E"), name="e.csv"))  # 3 Jan
+    undated_early = add_undated(store, measure("E"), name="e.csv")  # 3 Jan
 
-    order = [december, june_again, june, undated_late, undated_early]
-    assert [s.id for s in store.snapshots()] == [r.snapshot.id for r in order]
-    assert store.latest() == undated_early.snapshot
+    order = [december.snapshot, june_again.snapshot, june.snapshot, undated_late, undated_early]
+    assert [s.id for s in store.snapshots()] == [s.id for s in order]
+    assert store.latest() == june.snapshot  # the newest Stichtag, its later upload; undated ones never
     assert june_again.snapshot.uploaded_at == dt.datetime(2024, 1, 2, 12, 0, tzinfo=dt.UTC)
     assert store.get(june.snapshot.id).uploaded_at == dt.datetime(2024, 1, 5, 12, 0, tzinfo=dt.UTC)
 
-    store.delete(undated_late.snapshot.id)
-    store.delete(undated_early.snapshot.id)
-    assert store.latest() == june.snapshot  # same Stichtag: the later upload
+    store.delete(june.snapshot.id)
+    assert store.latest() == june_again.snapshot
 
 
 def test_an_empty_store(store):
@@ -293,7 +382,7 @@ def test_status_history_counts_in_sql(store):
             measure("D", "offen", area=WISSEN),
         )
     ).snapshot
-    undated = store.add(*report_file(None, measure("A", "laufend", area=WISSEN))).snapshot
+    undated = add_undated(store, measure("A", "laufend", area=WISSEN), name="massnahmen.csv")
 
     history = store.status_history()
 

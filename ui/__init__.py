@@ -8,7 +8,16 @@ below; the modules say where each one lives.
 from . import keys
 from .charts import chart, clickable_chart, view_figure
 from .data import Source, comparison, load_source, snapshot_report, snapshots, store
-from .editors import delete_snapshot, merge_units, same_date_choice, separate_unit, show_notice, store_and_show
+from .editors import (
+    correct_report_date,
+    delete_snapshot,
+    merge_units,
+    same_date_choice,
+    separate_unit,
+    show_notice,
+    store_all,
+    store_and_show,
+)
 from .sidebar import show_snapshot
 from .signin import access, can_edit, editors_only
 from .view import View, build_view, current_view, filter_caption, previous_snapshot
@@ -22,6 +31,7 @@ __all__ = [
     "chart",
     "clickable_chart",
     "comparison",
+    "correct_report_date",
     "current_view",
     "delete_snapshot",
     "editors_only",
@@ -37,6 +47,7 @@ __all__ = [
     "snapshot_report",
     "snapshots",
     "store",
+    "store_all",
     "store_and_show",
     "view_figure",
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from mayen_dash.formatting import escape_markdown
+from mayen_dash.formatting import escape_markdown, format_count_noun
 from mayen_dash.model import Report
 from mayen_dash.store import SameDateError, Snapshot, StoreError
 
@@ -39,6 +41,63 @@ def store_and_show(source: Source, report: Report, on_same_date: str = "ask", to
         else f"Diese Datei ist schon gespeichert ({label}); sie wird jetzt angezeigt."
     )
     show_snapshot(result.snapshot.id)
+    st.rerun()
+
+
+def store_all(checked: list[tuple[Source, Report, str]]) -> None:
+    """Store checked files, each with its Stichtag and same-date policy, then show the newest; one message.
+
+    A file stored meanwhile (by another session, or as the bundled report of an empty store) is
+    named as already stored, not as stored now. A refusal stops there and says what was stored before it.
+    """
+    if not can_edit():
+        st.error("Speichern ist nur für angemeldete Bearbeiter möglich.")
+        return
+    stored: list[Snapshot] = []
+    already: list[Snapshot] = []
+    for source, report, policy in checked:
+        try:
+            result = store().add(source.data, source.name, report, source.mapping, on_same_date=policy)
+        except StoreError as error:
+            done = f" Davor gespeichert: {_labels(stored)}." if stored else ""
+            st.error(f"„{escape_markdown(source.name)}“: {escape_markdown(str(error))}{done}")
+            return
+        (stored if result.created else already).append(result.snapshot)
+    shown = max([*stored, *already], key=lambda s: (s.report_date or dt.date.min, s.uploaded_at))
+    parts = []
+    if len(stored) == 1 and not already:
+        parts.append(f"Gespeichert und angezeigt: {escape_markdown(shown.label)}.")
+    else:
+        if stored:
+            parts.append(f"Gespeichert: {format_count_noun(len(stored), 'Stand', 'Stände')} ({_labels(stored)}).")
+        if already:
+            parts.append(f"Schon gespeichert war: {_labels(already)}.")
+        parts.append(f"Angezeigt wird {escape_markdown(shown.label)}.")
+    st.session_state[keys.NOTICE] = " ".join(parts)
+    show_snapshot(shown.id)
+    st.rerun()
+
+
+def _labels(snapshots: list[Snapshot]) -> str:
+    return "; ".join(escape_markdown(s.label) for s in snapshots)
+
+
+def correct_report_date(snapshot: Snapshot, report_date: dt.date, on_same_date: str = "ask") -> None:
+    """Give a stored Stand its right Stichtag (editors only); the Stände re-sort by it."""
+    if not can_edit():
+        st.error("Ändern ist nur für angemeldete Bearbeiter möglich.")
+        return
+    try:
+        changed = store().set_report_date(snapshot.id, report_date, on_same_date=on_same_date)
+    except SameDateError as conflict:
+        st.session_state[keys.SAME_DATE] = (f"date:{snapshot.id}:{report_date}", str(conflict))
+        st.rerun()
+    except StoreError as error:
+        st.error(escape_markdown(str(error)))
+        return
+    st.session_state.pop(keys.SAME_DATE, None)
+    st.session_state[keys.NOTICE] = f"Stichtag geändert: {escape_markdown(changed.label)}."
+    show_snapshot(changed.id)
     st.rerun()
 
 

@@ -45,6 +45,11 @@ def snapshot_picker(stored: list[Snapshot]) -> Snapshot:
     # The select box cuts long file names; the caption wraps and shows the whole name.
     uploaded = snapshot.uploaded_at.astimezone(time_zone())
     st.sidebar.caption(escape_markdown(f"Datei {snapshot.file_name}, gespeichert am {uploaded:%d.%m.%Y um %H:%M} Uhr"))
+    if snapshot.report_date is None:
+        st.sidebar.warning(
+            "Dieser Stand hat keinen Stichtag; „überfällig“ wird deshalb zum heutigen Tag berechnet. Bearbeiter "
+            "tragen den Stichtag auf der Seite „Daten“ ein."
+        )
     if st.query_params.get(PARAM_SNAPSHOT) != str(snapshot.id):
         st.query_params[PARAM_SNAPSHOT] = str(snapshot.id)
     return snapshot

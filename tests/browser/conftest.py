@@ -56,8 +56,9 @@ def wait_until_idle(page: Page, timeout: float = TIMEOUT_MS) -> None:
     expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=timeout)
     page.wait_for_function(
         """() => {
+            // Only what is shown: a table in a closed expander draws itself when it is opened.
             const all = (id, inner) => [...document.querySelectorAll(`[data-testid="${id}"]`)]
-                .every(e => e.querySelector(inner));
+                .every(e => e.querySelector(inner) || !e.checkVisibility());
             return all("stPlotlyChart", ".main-svg") && all("stDataFrame", "canvas");
         }""",
         timeout=timeout,

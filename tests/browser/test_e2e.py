@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.conftest import ARTIFACTS, VIEWPORT, run_server, screenshot, wait_until_idle
 from tests.builders import FLAT_HEADER, csv_bytes, xlsx_bytes
+from tests.documents import sample_text
 
 pytestmark = pytest.mark.browser
 
@@ -139,7 +140,7 @@ def expect_shown(page: Page, file_name: str, count: str) -> None:
     """The Daten page's first line: which stored report is shown, and how many measures it has."""
     line = page.get_by_test_id("stMain").get_by_text(re.compile(r"^Angezeigt wird"))
     expect(line).to_contain_text(file_name)
-    expect(line).to_contain_text(f"{count} Maßnahmen")
+    expect(line).to_contain_text(re.compile(rf"\b{count} Maßnahme{'' if count == '1' else 'n'}[;.]"))
 
 
 def assert_no_error(page: Page) -> None:
@@ -257,11 +258,12 @@ def test_upload_of_a_valid_file_is_checked_and_then_used_everywhere(own_page: Pa
     upload(page, path)
 
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(
-        "Die Datei ist lesbar: 3 Maßnahmen, Stand 30.06.2023."
+        "Die Datei ist lesbar: 3 Maßnahmen (1 erledigt · 1 in Bearbeitung · 0 laufend · 1 offen). status_e2e.xlsx, "
+        "Excel-Arbeitsmappe (.xlsx)."
     )
-    expect(metric(page, "erledigt")).to_have_text("1")
-    expect(metric(page, "in Bearbeitung")).to_have_text("1")
-    expect(metric(page, "offen")).to_have_text("1")
+    expect(page.get_by_test_id("stMain")).to_contain_text(
+        "Stichtag 30.06.2023, gefunden: Stichtag im Blatt „Bericht“."
+    )
     expect_shown(page, "status_2022-08.xlsx", "101")  # checked, not yet in use
     wait_until_idle(page)
     screenshot(page, "upload-checked")
@@ -288,7 +290,7 @@ def test_upload_of_a_broken_file_is_refused_and_the_data_stays(page: Page, tmp_p
     upload(page, path)
 
     refusal = page.get_by_test_id("stAlertContentError")
-    expect(refusal).to_contain_text("Die Datei wurde nicht übernommen.")
+    expect(refusal).to_contain_text("„x.xlsx“ wurde nicht übernommen.")
     expect(refusal).to_contain_text("Die bisherigen Daten bleiben unverändert.")
     expect(page.get_by_role("button", name="Diese Daten verwenden")).to_have_count(0)
     expect(page.get_by_test_id("stException")).to_have_count(0)
@@ -302,9 +304,73 @@ def test_upload_of_a_broken_file_is_refused_and_the_data_stays(page: Page, tmp_p
     wait_until_idle(page)
 
 
+def test_several_files_at_once_a_missing_stichtag_a_foreign_type_and_pasted_text(own_page: Page, tmp_path: Path):
+    page = own_page
+    dated, undated, picture = tmp_path / "status_2023-06.csv", tmp_path / "liste.csv", tmp_path / "foto.png"
+    dated.write_bytes(csv_bytes([["Maßnahme", "Status"], ["Hundeanmeldung", "erledigt"], ["Wohngeld", "offen"]]))
+    undated.write_bytes(csv_bytes([["Maßnahme", "Status"], ["Eheurkunde", "erledigt"]]))
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    open_page(page, "daten")
+
+    page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files([dated, undated, picture])
+
+    main = page.get_by_test_id("stMain")
+    checked = page.get_by_test_id("stAlertContentSuccess")
+    expect(checked.filter(has_text="status_2023-06.csv")).to_contain_text("Die Datei ist lesbar: 2 Maßnahmen")
+    expect(checked.filter(has_text="liste.csv")).to_contain_text("Die Datei ist lesbar: 1 Maßnahme ")
+    expect(main).to_contain_text("Stichtag 30.06.2023, gefunden: Dateiname „status_2023-06.csv“.")
+    refusal = page.get_by_test_id("stAlertContentError")
+    expect(refusal).to_contain_text("„foto.png“ wurde nicht übernommen. Die Datei ist ein Bild (PNG).")
+    expect(refusal).to_contain_text("Gelesen werden Excel-Arbeitsmappen")
+    expect(page.get_by_test_id("stAlertContentWarning").filter(has_text="nennt keinen Stichtag")).to_have_count(1)
+    asked = main.get_by_role("group", name="Stichtag dieses Stands", exact=True)
+    day = asked.get_by_role("spinbutton").first
+    expect(day).not_to_have_text(re.compile(r"\d"))  # never preset, not even to today
+    expect(main).to_contain_text("2 Dateien werden nicht gespeichert (siehe oben).")
+    wait_until_idle(page)
+    screenshot(page, "upload-several-asking-stichtag")
+
+    day.click()
+    page.keyboard.type("31122022")
+    page.get_by_role("heading", name="Neue Berichte hochladen").click()  # the date is sent when the field is left
+    save = page.get_by_role("button", name="Diese 2 Stände speichern")
+    expect(save).to_be_visible()
+    wait_until_idle(page)
+    save.click()
+    notice = checked.filter(has_text="Gespeichert:")
+    expect(notice).to_contain_text(
+        "Gespeichert: 2 Stände (Stand 30.06.2023 – status_2023-06.csv; Stand 31.12.2022 – liste.csv). "
+        "Angezeigt wird Stand 30.06.2023 – status_2023-06.csv."
+    )
+    expect_shown(page, "status_2023-06.csv", "2")
+    wait_until_idle(page)
+    screenshot(page, "upload-several-stored")
+
+    main.get_by_text("Berichtstext einfügen (aus dem PDF kopiert)").click()
+    pasted = main.get_by_role("textbox", name="Text des Statusberichts")
+    pasted.fill(sample_text().decode("utf-8"))
+    pasted.press("Control+Enter")
+    expect(checked.filter(has_text="eingefügter_Bericht.txt")).to_contain_text(
+        "Die Datei ist lesbar: 3 Maßnahmen (1 erledigt · 1 in Bearbeitung · 0 laufend · 1 offen)."
+    )
+    expect(main).to_contain_text("Stichtag 30.09.2024, gefunden: Titelzeile „Stand: 30.09.2024“")
+    expect(main).to_contain_text("1 Datei wird nicht gespeichert (siehe oben).")  # the picture; not the stored two
+    wait_until_idle(page)
+    screenshot(page, "upload-pasted-text")
+    page.get_by_role("button", name="Diese Daten verwenden").click()
+    expect(checked.first).to_contain_text("Gespeichert und angezeigt: Stand 30.09.2024 – eingefügter_Bericht.txt.")
+    expect_shown(page, "eingefügter_Bericht.txt", "3")
+    assert_no_error_but_the_refusal(page)
+
+
+def assert_no_error_but_the_refusal(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(1)
+
+
 def test_unknown_columns_are_mapped_by_hand(own_page: Page, browser: Browser, own_server: str, tmp_path: Path):
     page = own_page
-    path = tmp_path / "liste.xlsx"
+    path = tmp_path / "liste_2024-09.xlsx"
     path.write_bytes(
         xlsx_bytes(
             {
@@ -330,11 +396,11 @@ def test_unknown_columns_are_mapped_by_hand(own_page: Page, browser: Browser, ow
     choose_in_selectbox(page, "„ja“ bedeutet", "erledigt")
     choose_in_selectbox(page, "„nein“ bedeutet", "offen")
 
-    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Die Datei ist lesbar: 3 Maßnahmen")
-    expect(metric(page, "erledigt")).to_have_text("2")
-    expect(metric(page, "offen")).to_have_text("1")
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(
+        "Die Datei ist lesbar: 3 Maßnahmen (2 erledigt · 0 in Bearbeitung · 0 laufend · 1 offen)."
+    )
     page.get_by_role("button", name="Diese Daten verwenden").click()
-    expect_shown(page, "liste.xlsx", "3")
+    expect_shown(page, "liste_2024-09.xlsx", "3")
 
     navigate(page, "Übersicht")
     expect(metric(page, "Maßnahmen")).to_have_text("3")
@@ -360,7 +426,7 @@ def test_unknown_columns_are_mapped_by_hand(own_page: Page, browser: Browser, ow
 
 def test_hostile_cell_content_is_shown_as_text_and_never_runs(own_page: Page, tmp_path: Path):
     page = own_page
-    path = tmp_path / "feindlich.csv"
+    path = tmp_path / "feindlich_2023-06.csv"
     path.write_bytes(
         csv_bytes(
             measures_rows(
@@ -375,7 +441,7 @@ def test_hostile_cell_content_is_shown_as_text_and_never_runs(own_page: Page, tm
     upload(page, path)
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Die Datei ist lesbar: 2 Maßnahmen")
     page.get_by_role("button", name="Diese Daten verwenden").click()
-    expect_shown(page, "feindlich.csv", "2")
+    expect_shown(page, "feindlich_2023-06.csv", "2")
 
     navigate(page, "Maßnahmen")
     expect(table_count(page, "2")).to_be_visible()
@@ -425,7 +491,13 @@ def test_hostile_report_texts_and_scorecard_are_shown_as_text(own_page: Page, tm
         xlsx_bytes(
             {
                 "Maßnahmen": measures_rows(["B-01", "Innovatives Wissen", "Bürger", "Harmlos", "offen", "", "", ""]),
-                "Bericht": [["Feld", "Inhalt"], ["Titel", IMG], ["Untertitel", LINK], ["Fortschritte", progress]],
+                "Bericht": [
+                    ["Feld", "Inhalt"],
+                    ["Titel", IMG],
+                    ["Untertitel", LINK],
+                    ["Stichtag", "30.06.2023"],
+                    ["Fortschritte", progress],
+                ],
                 "Scorecard": [
                     ["Perspektive", "Leitfrage", "Strategische Ziele", "Maßnahmen", "Messgröße", "Einheit", "Zielwert"],
                     [IMG, LINK, SCRIPT, f"{LINK}\n{IMG}", AREA, "%", "50"],
@@ -435,7 +507,7 @@ def test_hostile_report_texts_and_scorecard_are_shown_as_text(own_page: Page, tm
     )
     open_page(page, "daten")
     upload(page, path)
-    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Die Datei ist lesbar: 1 Maßnahmen")
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Die Datei ist lesbar: 1 Maßnahme ")
     page.get_by_role("button", name="Diese Daten verwenden").click()
     expect_shown(page, "bericht.xlsx", "1")
 

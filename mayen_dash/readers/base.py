@@ -1,0 +1,173 @@
+"""What every reader shares: cells, sheets, the workbook a reader returns, and the limits.
+
+A reader turns bytes into a `Workbook`: sheets of cells, as the loader reads them,
+whatever the format. Documents (Word, PDF, pasted text) become sheets too (see
+readers.document), so that one loader interprets everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from ..model import Finding, LoadError
+
+MAX_FILE_BYTES = 25 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_ROWS = 1_000_000
+# Cells of a sheet's rectangle from A1 to its last filled cell: the reader holds every one of them.
+MAX_CELLS = 10_000_000
+
+Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a row of a document stands: its page (PDF), its table (Word, PDF) and its row there, or a line."""
+
+    page: int | None
+    table: int | None
+    row: int
+
+    def text(self) -> str:
+        parts = [f"Seite {self.page}"] if self.page else []
+        parts += [f"Tabelle {self.table}", f"Zeile {self.row}"] if self.table else [f"Zeile {self.row}"]
+        return ", ".join(parts)
+
+
+@dataclass
+class Sheet:
+    """A sheet's cells: row i is Excel row i + 1, column j is column j + 1.
+
+    A sheet made from a document has `places`: where each of its rows stands in the
+    document, so that a finding names page, table and row instead of a row of this sheet.
+    """
+
+    name: str
+    rows: list[list[Cell]] = field(default_factory=list)
+    places: list[Place] | None = None
+
+    def where(self, index: int) -> dict[str, object]:
+        """The location of row `index` as keyword arguments of Finding and LoadError."""
+        if self.places is None:
+            return {"sheet": self.name, "row": index + 1}
+        place = self.places[index]
+        return {"sheet": None, "row": place.row, "page": place.page, "table": place.table}
+
+    def origin(self, index: int) -> tuple[str, int]:
+        """The measure's `sheet` and `row` fields: the sheet and its row, or a document's page and table."""
+        if self.places is None:
+            return self.name, index + 1
+        place = self.places[index]
+        return ", ".join(place.text().split(", ")[:-1]) or self.name, place.row
+
+
+@dataclass
+class Workbook:
+    """What a reader returns: the sheets, what it noticed, and the format it read.
+
+    `kind` is the format's key ("xlsx", "ods", "docx", ...); `document` says whether
+    the sheets were made from a document (whose cells cannot be written back).
+    """
+
+    sheets: list[Sheet]
+    kind: str
+    document: bool = False
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Format:
+    """A file format the dashboard reads: its German name, the endings it goes by, and its reader."""
+
+    key: str
+    name: str
+    suffixes: tuple[str, ...]
+    read: Callable[[bytes, str], Workbook]
+    document: bool = False
+
+
+def german_number(number: float, decimals: int = 0) -> str:
+    return f"{number:,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def megabytes(size: int) -> str:
+    """Megabytes as Germans write them, rounded up to a tenth so that "26 MB" is never shown as "25 MB"."""
+    tenths = math.ceil(size * 10 / 1024 / 1024)
+    return f"{german_number(tenths / 10, 0 if tenths % 10 == 0 else 1)} MB"
+
+
+def too_many_rows(sheet: str, rows: int, limit: int) -> LoadError:
+    return LoadError(f"{sheet} hat {german_number(rows)} Zeilen; erlaubt sind höchstens {german_number(limit)}.")
+
+
+def too_many_cells(sheet: str, rows: int, columns: int, limit: int) -> LoadError:
+    letters, number = "", columns
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return LoadError(
+        f"{sheet} reicht bis Zelle {letters}{rows}, das sind {german_number(rows * columns)} Zellen; erlaubt sind "
+        f"höchstens {german_number(limit)}. Bitte leere Zeilen und Spalten am Ende des Blatts löschen und erneut "
+        "hochladen."
+    )
+
+
+def broken_archive(what: str) -> LoadError:
+    return LoadError(
+        f"Die Datei ist beschädigt oder unvollständig (kein lesbares ZIP-Archiv, {what}). "
+        "Bitte die Datei im Programm, das sie erstellt hat, öffnen, neu speichern und erneut hochladen."
+    )
+
+
+ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError, NotImplementedError)
+
+
+def open_archive(data: bytes) -> zipfile.ZipFile:
+    """A zip archive whose unpacked size is within the limit (the directory's sizes, which zipfile enforces)."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    unpacked = sum(entry.file_size for entry in archive.infolist())
+    if unpacked > MAX_UNCOMPRESSED_BYTES:
+        archive.close()
+        raise LoadError(
+            f"Die Datei enthält entpackt {megabytes(unpacked)} Daten; erlaubt sind höchstens "
+            f"{megabytes(MAX_UNCOMPRESSED_BYTES)}. Die Datei wurde nicht geöffnet."
+        )
+    return archive
+
+
+SCAN_BLOCK = 8 * 1024 * 1024
+
+
+def blocks(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A member's bytes in blocks of about 8 MB, each cut before a "<" so that no tag is split."""
+    with archive.open(entry) as member:
+        pending = b""
+        while block := member.read(SCAN_BLOCK):
+            pending += block
+            cut = pending.rfind(b"<")
+            if cut > 0:
+                yield pending[:cut]
+                pending = pending[cut:]
+        if pending:
+            yield pending
+
+
+# Every format the dashboard reads, as the refusals and the upload page name them.
+READABLE = (
+    "Excel-Arbeitsmappen (.xlsx, .xlsm, .xlsb, .xls), LibreOffice-Tabellen (.ods), CSV-Dateien, "
+    "Word-Dokumente (.docx), PDF-Dokumente mit Text und Text (.txt)"
+)
+
+
+def unreadable(what: str, advice: str = "") -> LoadError:
+    """A refusal that says what the file was recognised as, what is read, and what to do."""
+    return LoadError(
+        f"Die Datei ist {what}. Gelesen werden {READABLE}. "
+        + (advice or "Bitte die Tabelle oder den Bericht in einem dieser Formate speichern und erneut hochladen.")
+    )
