@@ -74,7 +74,7 @@ def test_forged_and_malformed_tokens_are_refused():
     later = str(int(expires) + 86_400)
     for forged in (
         f"{later}.{nonce}.{signature}",  # a longer life under the old signature
-        f"{expires}.{nonce}.{signature[:-1]}A",
+        f"{expires}.{nonce}.{signature[:-1]}{'B' if signature.endswith('A') else 'A'}",  # one character changed
         f"{expires}.{nonce}",
         "",
         None,
