@@ -128,7 +128,7 @@ def test_overdue_measures_have_a_figure_too(bundled):
     assert section.count("<figure") == 1
     shown = visible(section)
     assert re.search(r"\d+ Maßnahmen überfällig zum Stichtag 01\.06\.2023", shown)
-    assert "Am längsten überfällig ist" in shown
+    assert "überfällig zum Stichtag 01.06.2023; am längsten überfällig ist" in shown
 
 
 def test_status_is_told_by_pattern_and_word_not_by_colour_alone(page):
