@@ -6,7 +6,7 @@ below; the modules say where each one lives.
 """
 
 from . import keys
-from .charts import chart, clickable_chart, view_figure
+from .charts import chart, clickable_chart, view_alternative, view_figure
 from .data import Source, comparison, load_source, snapshot_report, snapshots, store
 from .editors import (
     correct_report_date,
@@ -49,5 +49,6 @@ __all__ = [
     "store",
     "store_all",
     "store_and_show",
+    "view_alternative",
     "view_figure",
 ]
