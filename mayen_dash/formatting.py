@@ -8,6 +8,8 @@ import re
 
 import pandas as pd
 
+EMPTY = "–"  # what a table, card or report shows for an empty value, never "None", "nan" or "NaT"
+
 
 def format_date(value: dt.date | pd.Timestamp | None) -> str:
     """German date, 31.08.2022; empty for none."""

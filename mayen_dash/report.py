@@ -42,7 +42,15 @@ from . import metrics, svg, text_alternatives
 from .charts import OVERDUE_LIMIT, UNIT_LIMIT
 from .diff import BY_SIMILARITY, MATCH_LABEL, MEASURE_LABEL, changes_frame, compare, summary_lines
 from .filters import Filters
-from .formatting import format_count, format_count_noun, format_date, format_number, format_percent, text_or_empty
+from .formatting import (
+    EMPTY,
+    format_count,
+    format_count_noun,
+    format_date,
+    format_number,
+    format_percent,
+    text_or_empty,
+)
 from .model import NO_GROUP, Report
 from .scorecard import perspectives
 from .settings import time_zone
@@ -207,8 +215,8 @@ def _rows(measures: pd.DataFrame, late: set) -> list[_Row]:
             status=text_or_empty(r.status),
             status_label=STATUS_LABELS.get(text_or_empty(r.status), text_or_empty(r.status)),
             responsible=text_or_empty(r.responsible),
-            target=text_or_empty(r.target),
-            due=format_date(r.due),
+            target=text_or_empty(r.target) or EMPTY,
+            due=format_date(r.due) or EMPTY,
             overdue=label in late,
             remarks=text_or_empty(r.remarks),
         )

@@ -22,12 +22,19 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import charts, metrics
-from .formatting import format_count, format_count_noun, format_date, format_number, format_percent, text_or_empty
+from .formatting import (
+    EMPTY,
+    format_count,
+    format_count_noun,
+    format_date,
+    format_number,
+    format_percent,
+    text_or_empty,
+)
 from .history import ALL_AREAS, share_at
 from .model import NO_GROUP
 from .vocabulary import DONE_STATUSES, STATUS_LABELS, STATUSES
 
-EMPTY = "–"  # an empty cell as a table shows it
 NONE_IN_FILTER = charts.EMPTY_MESSAGE + "."
 
 

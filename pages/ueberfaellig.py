@@ -22,7 +22,7 @@ st.header(f"Überfällig am {as_of}: {len(late)}", anchor=False, help=DEFINITION
 if late.empty:
     st.success(f"Zum Stichtag {as_of} ist keine Maßnahme im Filter überfällig.")
 else:
-    st.dataframe(late, hide_index=True, column_config={DUE_LABEL: date_column})
+    ui.dataframe(late, hide_index=True, column_config={DUE_LABEL: date_column})
     ui.chart(
         ui.view_figure(overdue_chart, view.as_of),
         ui.view_alternative(text_alternatives.overdue, view.as_of),
@@ -38,7 +38,7 @@ st.header(
 if soon.empty:
     st.info("In den 90 Tagen nach dem Stichtag wird keine Maßnahme im Filter fällig.")
 else:
-    st.dataframe(soon, hide_index=True, column_config={DUE_LABEL: date_column})
+    ui.dataframe(soon, hide_index=True, column_config={DUE_LABEL: date_column})
 
 st.header("Zeitplan", anchor=False)
 ui.chart(

@@ -187,6 +187,15 @@ def test_every_chart_has_its_summary_and_its_data_as_a_table(app, page, names):
         ]
 
 
+def test_an_empty_cell_reads_dash_in_every_table(app):
+    app.run()
+    app.sidebar.date_input(key="filter_stichtag").set_value(dt.date(2023, 6, 1)).run()
+    for page in ("pages/massnahmen.py", "pages/ueberfaellig.py", "pages/daten.py"):
+        app.switch_page(page).run()
+        assert app.dataframe, page
+        assert {frame.proto.placeholder for frame in app.dataframe} == {"–"}, page
+
+
 def test_link_sets_the_filters(app):
     app.query_params["einheit"] = "Bereich 2.1"
     app.run()
