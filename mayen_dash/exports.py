@@ -29,7 +29,7 @@ import pandas as pd
 from icalendar import Calendar, Event, vDuration
 
 from .diff import normalize_title
-from .formatting import format_date, text_or_empty
+from .formatting import EMPTY, format_date, text_or_empty
 from .metrics import due_soon, overdue, overdue_mask
 from .model import Finding, Report
 from .vocabulary import COLUMN_BY_KEY, ORGANISATION_LABELS, STATUS_LABELS
@@ -165,7 +165,7 @@ def measure_details(measure: pd.Series, as_of: dt.date) -> list[tuple[str, str]]
             text = f"ja (Stichtag {format_date(as_of)})" if value else "nein"
         else:
             text = str(value)
-        details.append((str(label), text or "–"))
+        details.append((str(label), text or EMPTY))
     return details
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 import pandas as pd
+
+EMPTY = "–"  # what a table, card or report shows for an empty value, never "None", "nan" or "NaT"
 
 
 def format_date(value: dt.date | pd.Timestamp | None) -> str:
@@ -30,6 +33,14 @@ def format_percent(share: float) -> str:
 def format_count(value: int) -> str:
     """German thousands separator, 100.000."""
     return f"{value:,}".replace(",", ".")
+
+
+def format_number(value: float | None) -> str:
+    """A Messgröße's Ist- or Zielwert in German notation: 1.234,5, up to two decimals; "" for none."""
+    if value is None or not math.isfinite(value):
+        return ""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text.translate(str.maketrans(",.", ".,"))
 
 
 def format_count_noun(count: int, singular: str, plural: str) -> str:

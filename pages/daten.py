@@ -97,7 +97,7 @@ def check_file(source: ui.Source, report: Report) -> tuple[ui.Source, Report, st
             "trotzdem übernommen; bitte bei Gelegenheit in der Datei berichtigen."
         )
         with st.expander("Hinweise ansehen"):
-            st.dataframe(findings_frame(report.warnings), hide_index=True)
+            ui.dataframe(findings_frame(report.warnings), hide_index=True)
     if source.sha256 in stored:
         st.info(f"Diese Datei ist schon gespeichert als {escape_markdown(stored[source.sha256].label)}.")
         return None
@@ -243,7 +243,7 @@ def stored_section() -> None:
             f"{'er wird' if len(undated) == 1 else 'sie werden'} nie von selbst angezeigt und fehlen im Verlauf. "
             "Bitte den Stand in der Seitenleiste wählen und hier seinen Stichtag eintragen."
         )
-    st.dataframe(snapshot_table(view.snapshots), hide_index=True)
+    ui.dataframe(snapshot_table(view.snapshots), hide_index=True)
     snapshot = view.snapshot
     with st.container(border=True):
         st.markdown(f"**{escape_markdown(snapshot.label)}** (wird angezeigt)")
@@ -322,7 +322,7 @@ def unit_names_section() -> None:
     merged = ui.store().unit_names()
     if merged:
         st.subheader("Zusammengeführt", anchor=False)
-        st.dataframe(names_frame(merged), hide_index=True)
+        ui.dataframe(names_frame(merged), hide_index=True)
         if editor:
             left, right = st.columns([3, 1], vertical_alignment="bottom")
             name = left.selectbox("Schreibweise", list(merged), key="unit_separate_name")

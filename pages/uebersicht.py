@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+from mayen_dash import text_alternatives
 from mayen_dash.charts import progress_by_area_chart
 from mayen_dash.formatting import escape_markdown, format_count, format_percent, safe_markdown
 from mayen_dash.metrics import cards, cards_sum
@@ -38,6 +39,7 @@ st.caption(escape_markdown(f"{cards_sum(figures)}; „überfällig“ zählt Ma�
 st.header("Fortschritt nach Handlungsfeld", anchor=False)
 ui.clickable_chart(
     ui.view_figure(progress_by_area_chart),
+    ui.view_alternative(text_alternatives.progress_by_area),
     key="chart_progress",
     filter_key=ui.keys.AREAS,
     help="Anteile je Handlungsfeld an dessen Maßnahmen im aktuellen Filter (100 % je Balken); "

@@ -148,6 +148,54 @@ def test_charts_are_built_once_per_view_and_follow_the_filter(app, monkeypatch):
     assert counts_in_chart() == 101
 
 
+def charts_and_their_tables(at) -> tuple[int, list[str]]:
+    """How many charts the page draws, and the accessible names of the tables under "Daten als Tabelle"."""
+    tables = [t for e in at.expander if e.label == "Daten als Tabelle" for t in e.table]
+    return len(at.get("plotly_chart")), [t.proto.alt for t in tables]
+
+
+@pytest.mark.parametrize(
+    ("page", "names"),
+    [
+        ("pages/uebersicht.py", ["Umsetzungsstand je Handlungsfeld"]),
+        (
+            "pages/status.py",
+            [
+                "Maßnahmen nach Status",
+                "Maßnahmen nach Handlungsfeld, Zielgruppe und Status",
+                "Maßnahmen je Organisationseinheit",
+            ],
+        ),
+        ("pages/ueberfaellig.py", ["Zeitplan der Maßnahmen mit Zeitraum"]),
+    ],
+)
+def test_every_chart_has_its_summary_and_its_data_as_a_table(app, page, names):
+    app.run()
+    app.switch_page(page).run()
+    assert charts_and_their_tables(app) == (len(names), names)
+    shown = [m.value.replace("\\", "") for m in app.markdown]
+    if page == "pages/uebersicht.py":
+        assert any(text.startswith("56 von 101 Maßnahmen erledigt (55,4 %); E-Government") for text in shown)
+        (table,) = app.expander[0].table
+        assert table.value.columns.tolist() == [
+            "Handlungsfeld",
+            "erledigt",
+            "in Bearbeitung",
+            "laufend",
+            "offen",
+            "Summe",
+        ]
+
+
+def test_an_empty_cell_reads_dash_in_every_table(app):
+    app.run()
+    app.sidebar.date_input(key="filter_stichtag").set_value(dt.date(2023, 6, 1)).run()
+    for page in ("pages/massnahmen.py", "pages/ueberfaellig.py", "pages/daten.py"):
+        app.switch_page(page).run()
+        assert app.dataframe, page
+        assert {frame.proto.placeholder for frame in app.dataframe} == {"–"}, page
+
+
 def test_link_sets_the_filters(app):
     app.query_params["einheit"] = "Bereich 2.1"
     app.run()
@@ -479,6 +527,7 @@ def test_history_and_comparison_pages_with_two_reports(app):
     app.switch_page("pages/verlauf.py").run()
     assert not app.exception, [e.value for e in app.exception]
     assert not app.info
+    assert charts_and_their_tables(app) == (2, ["Status der Maßnahmen je Bericht", "Anteil erledigt je Handlungsfeld"])
     app.switch_page("pages/vergleich.py").run()
     assert not app.exception, [e.value for e in app.exception]
     figures = metrics(app)

@@ -92,6 +92,27 @@ def test_measure_details():
     assert details["Anmerkungen"] == "–"
 
 
+NO_DUE_ROWS = [FLAT_HEADER, ["", "Feld", "", "Ohne Angaben", "offen", "", "", ""]]
+PLACEHOLDER_WORDS = ("None", "nan", "NaN", "NaT")
+
+
+def test_a_measure_without_due_date_reads_dash_on_screen_and_never_none_in_a_download():
+    measures = load_report(csv_bytes(NO_DUE_ROWS), "liste.csv").measures
+    frame = display_frame(measures, dt.date(2022, 8, 31))
+    # The grid shows the missing date by its placeholder "–" (ui.frames); the texts are empty, never "nan".
+    assert pd.isna(frame.iloc[0][DUE_LABEL])
+    assert not any(str(v) in PLACEHOLDER_WORDS for v in frame.iloc[0].drop(DUE_LABEL))
+    details = dict(measure_details(frame.iloc[0], dt.date(2022, 8, 31)))
+    assert details[DUE_LABEL] == "keine Fälligkeit"
+    assert details["ID"] == details["Zieldatum"] == "–"
+    text = export_measures(measures, "csv", dt.date(2022, 8, 31)).decode("utf-8-sig")
+    assert text.splitlines()[1] == ";Feld;;Ohne Angaben;offen;;;;;;nein;2"
+    with zipfile.ZipFile(io.BytesIO(export_measures(measures, "xlsx", dt.date(2022, 8, 31)))) as archive:
+        sheets = "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    assert "Ohne Angaben" in sheets
+    assert not any(f">{word}<" in sheets for word in PLACEHOLDER_WORDS)
+
+
 # --- export_measures: xlsx, csv, json, ics -------------------------------------------------------------
 
 

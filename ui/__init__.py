@@ -6,7 +6,7 @@ below; the modules say where each one lives.
 """
 
 from . import keys
-from .charts import chart, clickable_chart, view_figure
+from .charts import chart, clickable_chart, view_alternative, view_figure
 from .data import Source, comparison, load_source, snapshot_report, snapshots, store
 from .editors import (
     correct_report_date,
@@ -18,6 +18,7 @@ from .editors import (
     store_all,
     store_and_show,
 )
+from .frames import data_editor, dataframe
 from .sidebar import show_snapshot
 from .signin import access, can_edit, editors_only
 from .view import View, build_view, current_view, filter_caption, previous_snapshot
@@ -33,6 +34,8 @@ __all__ = [
     "comparison",
     "correct_report_date",
     "current_view",
+    "data_editor",
+    "dataframe",
     "delete_snapshot",
     "editors_only",
     "filter_caption",
@@ -49,5 +52,6 @@ __all__ = [
     "store",
     "store_all",
     "store_and_show",
+    "view_alternative",
     "view_figure",
 ]
