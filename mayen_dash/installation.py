@@ -9,10 +9,15 @@ about 200 MB per session at 100,000 measures).
 Stored files never change, so a report is keyed by its snapshot's id, content hash and
 Stichtag; the list of snapshots itself is read from the store on every call, so that a
 Stand deleted by another app server is never served from here.
+
+When the store cannot be reached, the reports parsed already stay readable: the installation
+answers with the last list it read, cut to the Stände it holds in memory, and says since when
+the store is away (`unavailable_since`), so that the pages can show it and refuse every write.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import threading
@@ -26,7 +31,7 @@ from .filters import Filters
 from .loader import load_report
 from .model import Report
 from .settings import BUNDLED_REPORT, data_dir
-from .store import DB_URL_ENV, Snapshot, SnapshotStore, StoreError
+from .store import DB_URL_ENV, Snapshot, SnapshotStore, StoreError, StoreUnavailableError
 from .units import merge_units
 
 log = logging.getLogger(__name__)
@@ -109,13 +114,37 @@ class Installation:
         self.store = store
         self._reports: SharedCache[tuple, Report] = SharedCache(REPORTS_KEPT)
         self._comparisons: SharedCache[tuple, Comparison] = SharedCache(COMPARISONS_KEPT)
+        self._last_snapshots: list[Snapshot] = []
+        self._last_names: tuple[tuple[str, str], ...] = ()
+        self.unavailable_since: dt.datetime | None = None
+
+    def _reached(self) -> None:
+        self.unavailable_since = None
+
+    def _missed(self) -> None:
+        if self.unavailable_since is None:
+            self.unavailable_since = dt.datetime.now(dt.UTC)
+            log.warning("the store is unavailable; serving the reports in memory, read-only")
 
     def snapshots(self) -> list[Snapshot]:
-        """Every stored report, oldest first; the bundled report is stored when there is none."""
-        found = self.store.snapshots()
-        if not found:
-            self.store.ensure_seeded(BUNDLED_REPORT)
+        """Every stored report, oldest first; the bundled report is stored when there is none.
+
+        While the store is unavailable: the Stände of the last list whose report is in memory;
+        StoreUnavailableError only when there is none.
+        """
+        try:
             found = self.store.snapshots()
+            if not found:
+                self.store.ensure_seeded(BUNDLED_REPORT)
+                found = self.store.snapshots()
+        except StoreUnavailableError:
+            self._missed()
+            kept = [s for s in self._last_snapshots if self.has_report(s)]
+            if not kept:
+                raise
+            return kept
+        self._reached()
+        self._last_snapshots = found
         return found
 
     def has_report(self, snapshot: Snapshot) -> bool:
@@ -131,7 +160,26 @@ class Installation:
         return self._merged(snapshot, self._unit_names())
 
     def _unit_names(self) -> tuple[tuple[str, str], ...]:
-        return tuple(sorted(self.store.unit_names().items()))
+        """The editors' unit merges; while the store is unavailable, the ones read last."""
+        try:
+            names = tuple(sorted(self.store.unit_names().items()))
+        except StoreUnavailableError:
+            self._missed()
+            return self._last_names
+        self._last_names = names
+        return names
+
+    def unit_names(self) -> dict[str, str]:
+        """Which unit spelling stands for which unit, as the editors merged them (the last known while unavailable)."""
+        return dict(self._unit_names())
+
+    def original(self, snapshot: Snapshot) -> tuple[bytes, str]:
+        """The stored file of a Stand; StoreUnavailableError while the store is away (files are not kept here)."""
+        try:
+            return self.store.original(snapshot.id)
+        except StoreUnavailableError:
+            self._missed()
+            raise
 
     def _merged(self, snapshot: Snapshot, names: tuple[tuple[str, str], ...]) -> Report:
         parsed = self._reports.get(report_key(snapshot), lambda: self._parse(snapshot))

@@ -247,10 +247,11 @@ def stored_section() -> None:
     snapshot = view.snapshot
     with st.container(border=True):
         st.markdown(f"**{escape_markdown(snapshot.label)}** (wird angezeigt)")
-        data, name = ui.store().original(snapshot.id)
         left, right = st.columns(2, vertical_alignment="bottom")
-        left.download_button("Originaldatei herunterladen", data=data, file_name=name, icon=":material/download:")
-        if not ui.can_edit():
+        if stored_file := ui.original(snapshot):
+            data, name = stored_file
+            left.download_button("Originaldatei herunterladen", data=data, file_name=name, icon=":material/download:")
+        if not ui.can_edit() or ui.store_unavailable():
             return
         with right.popover("Diesen Stand löschen", icon=":material/delete:"):
             st.write("Der Stand wird mit seiner Originaldatei endgültig gelöscht.")
@@ -286,7 +287,7 @@ def unit_names_section() -> None:
         "in den Zahlen und im Bericht getrennt gezählt. Zusammengeführte Schreibweisen gelten für alle Stände; "
         "was das Blatt „Organisation“ einer Datei festlegt, bleibt für deren Texte bestehen."
     )
-    editor = ui.can_edit()
+    editor = ui.can_edit() and not ui.store_unavailable()
     found = suggestions(view.report.measures)
     if not found:
         st.write("Im angezeigten Stand gibt es keine ähnlichen Schreibweisen.")
@@ -319,7 +320,7 @@ def unit_names_section() -> None:
                     ui.merge_units(tuple(chosen), into)
     else:
         ui.editors_only("Zusammenführen")
-    merged = ui.store().unit_names()
+    merged = ui.unit_names()
     if merged:
         st.subheader("Zusammengeführt", anchor=False)
         ui.dataframe(names_frame(merged), hide_index=True)

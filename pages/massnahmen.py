@@ -42,7 +42,7 @@ left, right = st.columns([3, 1], vertical_alignment="bottom")
 editing = left.toggle(
     "Bearbeiten (Besprechungsmodus)",
     key="edit_mode",
-    disabled=not ui.can_edit(),
+    disabled=not ui.can_edit() or ui.store_unavailable(),
     help="Status, Zieldatum und Anmerkungen direkt in der Tabelle ändern und als neuen Stand speichern."
     + ("" if ui.can_edit() else " Nur für angemeldete Bearbeiter."),
 )
@@ -132,7 +132,9 @@ if problems:
     st.stop()
 
 snapshot = view.snapshot
-original, name = ui.store().original(snapshot.id)
+if (stored_file := ui.original(snapshot)) is None:
+    st.stop()
+original, name = stored_file
 suffix = PurePath(name).suffix or ".xlsx"
 left, right = st.columns(2, vertical_alignment="bottom")
 report_date = left.date_input(

@@ -13,7 +13,7 @@ from mayen_dash import charts
 from mayen_dash.access import editor_token, hash_password, token_key
 from mayen_dash.charts import progress_by_area_chart
 from mayen_dash.readers import MAX_FILE_BYTES
-from mayen_dash.store import SnapshotStore
+from mayen_dash.store import SnapshotStore, StoreUnavailableError
 from tests.builders import ROOT, csv_bytes, xlsx_bytes
 
 PAGES = [
@@ -510,6 +510,25 @@ def test_delete_a_snapshot(app):
     assert len(app.sidebar.selectbox(key="filter_stand").options) == 1
     app.switch_page("pages/uebersicht.py").run()
     assert metrics(app)["Maßnahmen"] == "101"
+
+
+def test_a_database_failure_while_storing_or_fetching_a_file_is_a_german_message(app, monkeypatch):
+    app.run()
+    data, name = small_report(1, "2023-06")
+    upload(app, name, data, "text/csv")
+
+    def unavailable(*_args, **_kwargs):
+        raise StoreUnavailableError()
+
+    monkeypatch.setattr(SnapshotStore, "add", unavailable)
+    monkeypatch.setattr(SnapshotStore, "original", unavailable)
+    next(b for b in app.button if b.label == "Diese Daten verwenden").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("nicht erreichbar" in e.value for e in app.error)
+    assert any("Die Originaldatei ist gerade nicht abrufbar" in w.value for w in app.warning)
+    app.switch_page("pages/massnahmen.py").run()
+    app.toggle(key="edit_mode").set_value(True).run()
+    assert not app.exception, [e.value for e in app.exception]
 
 
 def test_history_and_comparison_pages_with_two_reports(app):

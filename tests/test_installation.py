@@ -10,7 +10,7 @@ from mayen_dash import store as store_module
 from mayen_dash.filters import Filters
 from mayen_dash.installation import Installation, SharedCache
 from mayen_dash.loader import load_report
-from mayen_dash.store import SnapshotStore
+from mayen_dash.store import SnapshotStore, StoreUnavailableError
 from tests.builders import BUNDLED, csv_bytes
 
 
@@ -146,3 +146,43 @@ def test_merged_unit_names_hold_for_every_stand_at_once(shared):
     assert len(comparison.added) == 2
     shared.store.separate_unit("Zentralbereich")
     assert shared.report(bundled).units == before.units
+
+
+def go_away(store: SnapshotStore, monkeypatch) -> None:
+    """Every query of `store` fails as against a stopped database, until the test ends."""
+
+    def unavailable(*_args, **_kwargs):
+        raise StoreUnavailableError()
+
+    for name in ("snapshots", "unit_names", "original", "derived_report", "ensure_seeded", "delete"):
+        monkeypatch.setattr(store, name, unavailable)
+
+
+def test_while_the_store_is_away_the_reports_in_memory_are_served_and_recovery_needs_no_restart(shared, monkeypatch):
+    (bundled,) = shared.snapshots()
+    rows = [["Maßnahme", "Status", "Verantwortlichkeit"], ["A", "offen", "Zentralbereich"]]
+    data = csv_bytes(rows)
+    newer = shared.store.add(data, "status_2023-06.csv", load_report(data, "status_2023-06.csv")).snapshot
+    shared.store.merge_units(["Zentralbereich"], "Zentralbereich 1")
+    shown = shared.report(bundled)  # only this one is parsed
+    assert shared.unavailable_since is None
+    with monkeypatch.context() as away:
+        go_away(shared.store, away)
+        assert shared.snapshots() == [bundled], "the Stand in memory, not the one never read"
+        assert shared.unavailable_since is not None
+        assert shared.report(bundled) is shown, "the units as merged before"
+        assert shared.unit_names() == {"Zentralbereich": "Zentralbereich 1"}
+        with pytest.raises(StoreUnavailableError):
+            shared.report(newer)
+        with pytest.raises(StoreUnavailableError):
+            shared.original(bundled)
+    assert [s.id for s in shared.snapshots()] == [bundled.id, newer.id]
+    assert shared.unavailable_since is None
+    assert shared.original(bundled)[1] == BUNDLED.name
+
+
+def test_with_nothing_in_memory_an_unavailable_store_is_an_error(shared, monkeypatch):
+    go_away(shared.store, monkeypatch)
+    with pytest.raises(StoreUnavailableError):
+        shared.snapshots()
+    assert shared.unavailable_since is not None

@@ -7,7 +7,18 @@ below; the modules say where each one lives.
 
 from . import keys
 from .charts import chart, clickable_chart, view_alternative, view_figure
-from .data import Source, comparison, load_source, snapshot_report, snapshots, store
+from .data import (
+    Source,
+    comparison,
+    load_source,
+    original,
+    show_store_banner,
+    snapshot_report,
+    snapshots,
+    store,
+    store_unavailable,
+    unit_names,
+)
 from .editors import (
     correct_report_date,
     delete_snapshot,
@@ -42,16 +53,20 @@ __all__ = [
     "keys",
     "load_source",
     "merge_units",
+    "original",
     "previous_snapshot",
     "same_date_choice",
     "separate_unit",
     "show_notice",
     "show_snapshot",
+    "show_store_banner",
     "snapshot_report",
     "snapshots",
     "store",
     "store_all",
     "store_and_show",
+    "store_unavailable",
+    "unit_names",
     "view_alternative",
     "view_figure",
 ]

@@ -15,10 +15,12 @@ import streamlit as st
 
 from mayen_dash.diff import Comparison
 from mayen_dash.filters import Filters
+from mayen_dash.formatting import escape_markdown
 from mayen_dash.installation import installation
 from mayen_dash.loader import load_report
 from mayen_dash.model import ColumnMapping, Report
-from mayen_dash.store import Snapshot, SnapshotStore
+from mayen_dash.settings import time_zone
+from mayen_dash.store import Snapshot, SnapshotStore, StoreError
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,39 @@ def load_source(source: Source) -> Report:
 def store() -> SnapshotStore:
     """The installation's snapshot store (MAYEN_DB_URL, else SQLite in MAYEN_DATA_DIR)."""
     return installation().store
+
+
+def store_unavailable() -> bool:
+    """Whether the store was away at its last use: the pages then only read what this server holds."""
+    return installation().unavailable_since is not None
+
+
+def show_store_banner() -> None:
+    """At the top of every page while the store is away: what is shown, and that nothing can be changed."""
+    since = installation().unavailable_since
+    if since is None:
+        return
+    st.warning(
+        f"Die Datenbank der gespeicherten Berichte ist seit {since.astimezone(time_zone()):%H:%M} Uhr nicht "
+        "erreichbar. Angezeigt werden die Stände, die dieser Server noch im Speicher hat, nur zum Lesen: "
+        "Hochladen, Bearbeiten, Zusammenführen und Löschen sind erst wieder möglich, wenn die Datenbank "
+        "erreichbar ist. Die Seite versucht es bei jeder Aktion von selbst wieder.",
+        icon=":material/cloud_off:",
+    )
+
+
+def original(snapshot: Snapshot) -> tuple[bytes, str] | None:
+    """A Stand's stored file; None, with a German message in its place, while the store is away."""
+    try:
+        return installation().original(snapshot)
+    except StoreError as error:
+        st.warning(f"Die Originaldatei ist gerade nicht abrufbar. {escape_markdown(str(error))}")
+        return None
+
+
+def unit_names() -> dict[str, str]:
+    """The editors' unit merges (the last known while the store is away)."""
+    return installation().unit_names()
 
 
 def snapshots() -> list[Snapshot]:

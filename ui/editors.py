@@ -11,9 +11,20 @@ from mayen_dash.model import Report
 from mayen_dash.store import SameDateError, Snapshot, StoreError
 
 from . import keys
-from .data import Source, store
+from .data import Source, store, store_unavailable
 from .sidebar import show_snapshot
 from .signin import can_edit
+
+
+def _refused(action: str) -> bool:
+    """Say in German why `action` is not done: not an editor, or the store is away (nothing could be written)."""
+    if not can_edit():
+        st.error(f"{action} ist nur für angemeldete Bearbeiter möglich.")
+        return True
+    if store_unavailable():
+        st.error(f"{action} ist gerade nicht möglich: die Datenbank ist nicht erreichbar. Es wurde nichts geändert.")
+        return True
+    return False
 
 
 def store_and_show(source: Source, report: Report, on_same_date: str = "ask", token: str = "") -> None:
@@ -22,8 +33,7 @@ def store_and_show(source: Source, report: Report, on_same_date: str = "ask", to
     A second file for a stored Stichtag is not stored yet: the conflict is kept, under
     `token` (default: the file's hash), for `same_date_choice` to ask: replace or keep both.
     """
-    if not can_edit():
-        st.error("Speichern ist nur für angemeldete Bearbeiter möglich.")
+    if _refused("Speichern"):
         return
     try:
         result = store().add(source.data, source.name, report, source.mapping, on_same_date=on_same_date)
@@ -50,8 +60,7 @@ def store_all(checked: list[tuple[Source, Report, str]]) -> None:
     A file stored meanwhile (by another session, or as the bundled report of an empty store) is
     named as already stored, not as stored now. A refusal stops there and says what was stored before it.
     """
-    if not can_edit():
-        st.error("Speichern ist nur für angemeldete Bearbeiter möglich.")
+    if _refused("Speichern"):
         return
     stored: list[Snapshot] = []
     already: list[Snapshot] = []
@@ -84,8 +93,7 @@ def _labels(snapshots: list[Snapshot]) -> str:
 
 def correct_report_date(snapshot: Snapshot, report_date: dt.date, on_same_date: str = "ask") -> None:
     """Give a stored Stand its right Stichtag (editors only); the Stände re-sort by it."""
-    if not can_edit():
-        st.error("Ändern ist nur für angemeldete Bearbeiter möglich.")
+    if _refused("Ändern"):
         return
     try:
         changed = store().set_report_date(snapshot.id, report_date, on_same_date=on_same_date)
@@ -103,10 +111,13 @@ def correct_report_date(snapshot: Snapshot, report_date: dt.date, on_same_date: 
 
 def delete_snapshot(snapshot: Snapshot) -> None:
     """Delete a stored report for good (editors only) and show the newest that is left."""
-    if not can_edit():
-        st.error("Löschen ist nur für angemeldete Bearbeiter möglich.")
+    if _refused("Löschen"):
         return
-    store().delete(snapshot.id)
+    try:
+        store().delete(snapshot.id)
+    except StoreError as error:
+        st.error(escape_markdown(str(error)))
+        return
     st.session_state[keys.NOTICE] = f"Gelöscht: {escape_markdown(snapshot.label)}."
     st.rerun()
 
@@ -134,8 +145,7 @@ def show_notice() -> None:
 
 def merge_units(names: tuple[str, ...], into: str) -> None:
     """Let the spellings `names` count as the unit `into` in every Stand (editors only)."""
-    if not can_edit():
-        st.error("Zusammenführen ist nur für angemeldete Bearbeiter möglich.")
+    if _refused("Zusammenführen"):
         return
     others = [n for n in names if n != into]
     try:
@@ -152,8 +162,7 @@ def merge_units(names: tuple[str, ...], into: str) -> None:
 
 def separate_unit(name: str) -> None:
     """Let the spelling `name` count as a unit of its own again (editors only)."""
-    if not can_edit():
-        st.error("Trennen ist nur für angemeldete Bearbeiter möglich.")
+    if _refused("Trennen"):
         return
     try:
         store().separate_unit(name)

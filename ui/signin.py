@@ -28,6 +28,8 @@ from mayen_dash.access import (
 from mayen_dash.formatting import escape_markdown
 from mayen_dash.settings import time_zone
 
+from .data import store_unavailable
+
 SIGN_IN_PATH = "/anmelden"
 SIGN_OUT_PATH = "/abmelden"
 
@@ -99,7 +101,10 @@ def editor_sidebar() -> None:
 def editors_only(action: str) -> bool:
     """True for an editor; for anyone else, say why `action` is not offered and how to get it."""
     if can_edit():
-        return True
+        if not store_unavailable():
+            return True
+        st.info(f"{action} ist gerade nicht möglich: die Datenbank ist nicht erreichbar (siehe Hinweis oben).")
+        return False
     if access().mode == READ_ONLY:
         st.info(f"{action}: {HOW_TO_ENABLE_EDITING}")
     else:

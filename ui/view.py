@@ -16,7 +16,7 @@ from mayen_dash.model import Report
 from mayen_dash.store import Snapshot
 
 from . import keys
-from .data import snapshot_report, snapshots
+from .data import show_store_banner, snapshot_report, snapshots
 from .sidebar import sidebar_filters, snapshot_picker
 from .signin import editor_sidebar
 
@@ -36,6 +36,7 @@ class View:
 def build_view() -> View:
     """Stand picker, filters and sign-in in the sidebar, and the measures they leave; called by app.py."""
     stored = snapshots()
+    show_store_banner()
     snapshot = snapshot_picker(stored)
     report = snapshot_report(snapshot)
     filters = sidebar_filters(report)
