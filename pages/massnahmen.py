@@ -128,7 +128,7 @@ st.dataframe(
 )
 if problems:
     st.error("Bitte zuerst berichtigen; so kann der Stand nicht gespeichert werden.")
-    st.dataframe(findings_frame(problems), hide_index=True)
+    st.dataframe(findings_frame(problems, code=False), hide_index=True)
     st.stop()
 
 snapshot = view.snapshot
