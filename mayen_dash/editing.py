@@ -33,7 +33,7 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .model import ERROR, ColumnMapping, Finding, LoadError
+from .model import ERROR, ColumnMapping, Finding, FindingCode, LoadError
 from .normalize import parse_target
 from .readers import Sheet, identify, read_sheets
 from .readers.delimited import decode as _decode
@@ -163,29 +163,33 @@ def validate_edits(edits: list[Edit]) -> list[Finding]:
     for edit in edits:
         column = EDITABLE_LABELS[edit.key]
         title = f" für „{edit.title}“" if edit.title else ""
-        messages: list[str] = []
+        found: dict[FindingCode, str] = {}
         if edit.key == "status":
             code = status_code_for_label(edit.value) if edit.value.strip() else None
             if not edit.value.strip():
-                messages.append(f"Kein Status gewählt{title}. Erlaubt sind: {_ALLOWED_STATUSES}.")
+                found[FindingCode.MISSING_STATUS] = f"Kein Status gewählt{title}. Erlaubt sind: {_ALLOWED_STATUSES}."
             elif code is None:
-                messages.append(f"Unbekannter Status „{edit.value}“{title}. Erlaubt sind: {_ALLOWED_STATUSES}.")
+                found[FindingCode.UNKNOWN_STATUS] = (
+                    f"Unbekannter Status „{edit.value}“{title}. Erlaubt sind: {_ALLOWED_STATUSES}."
+                )
             elif code == UNKNOWN_STATUS:
-                messages.append(
+                found[FindingCode.UNSAVABLE_STATUS] = (
                     f"Der Status „{STATUS_LABELS[UNKNOWN_STATUS]}“{title} kann nicht gespeichert werden. "
                     f"Bitte einen dieser Werte wählen: {_ALLOWED_STATUSES}."
                 )
         elif edit.key == "target" and parse_target(edit.value) is None:
-            messages.append(
+            found[FindingCode.BAD_TARGET_DATE] = (
                 f"Das Zieldatum „{edit.value}“{title} ist nicht lesbar. Lesbar sind z. B. „2023“, „08/2022“, "
                 "„31.12.2023“, „Q3/2023“, „1. Halbjahr 2023“, „laufend“."
             )
         if len(edit.value) > MAX_CELL_CHARS:
-            messages.append(
+            found[FindingCode.TEXT_TOO_LONG] = (
                 f"Der Text{title} ist {len(edit.value):,} Zeichen lang; eine Excel-Zelle fasst höchstens "
                 f"{MAX_CELL_CHARS:,} Zeichen.".replace(",", ".")
             )
-        findings.extend(Finding(message, edit.sheet, edit.row, column, ERROR) for message in messages)
+        findings.extend(
+            Finding(message, edit.sheet, edit.row, column, ERROR, code=code) for code, message in found.items()
+        )
     return findings
 
 
@@ -217,16 +221,19 @@ class _Table:
         if not self.blocks:
             raise LoadError(
                 f"Auf dem Blatt „{self.sheet.name}“ wurde keine Maßnahmentabelle gefunden. {_CHANGED_FILE}",
+                code=FindingCode.FILE_CHANGED,
                 sheet=edit.sheet,
             )
         if position < 0 or index >= len(self.sheet.rows):
-            raise LoadError(_missing_measure(edit), sheet=edit.sheet, row=edit.row)
+            raise LoadError(_missing_measure(edit), code=FindingCode.FILE_CHANGED, sheet=edit.sheet, row=edit.row)
         block = self.blocks[position]
         j = block.keys.get("title")
         if edit.title and j is not None:
             row = self.sheet.rows[index]
             if (cell_text(row[j]) if j < len(row) else "") != edit.title:
-                raise LoadError(_missing_measure(edit), sheet=edit.sheet, row=edit.row)
+                raise LoadError(
+                    _missing_measure(edit), code=FindingCode.FILE_CHANGED, sheet=edit.sheet, row=edit.row
+                )
         return block, index
 
     def column(self, block: _Block, key: str) -> tuple[int, bool]:
@@ -299,13 +306,14 @@ def apply_edits(
     except LoadError:
         raise
     except MemoryError as error:
-        raise LoadError("Die Datei ist zu groß, um sie zu bearbeiten.") from error
+        raise LoadError("Die Datei ist zu groß, um sie zu bearbeiten.", code=FindingCode.OUT_OF_MEMORY) from error
     except Exception as error:
         log.exception("unexpected failure while writing edits into %r", filename)
         raise LoadError(
             "Die Änderungen konnten nicht in die Datei geschrieben werden. Bitte die Datei in Excel öffnen, "
             "als .xlsx speichern, erneut hochladen und die Änderungen noch einmal eintragen; hilft das nicht, "
-            "die Datei dem Sachgebiet E-Government schicken."
+            "die Datei dem Sachgebiet E-Government schicken.",
+            code=FindingCode.WRITE_FAILED,
         ) from error
 
 
@@ -330,7 +338,8 @@ def not_writable(kind: str, document: bool) -> LoadError:
         )
     return LoadError(
         f"Ein Stand aus {what} kann im Besprechungsmodus nicht bearbeitet werden; geändert werden nur "
-        f"Excel-Arbeitsmappen (.xlsx) und CSV-Dateien. {advice}"
+        f"Excel-Arbeitsmappen (.xlsx) und CSV-Dateien. {advice}",
+        code=FindingCode.NOT_WRITABLE,
     )
 
 
@@ -338,7 +347,7 @@ def _apply(data: bytes, filename: str, edits: list[Edit], report_date: dt.date |
     problems = validate_edits(edits)
     if problems:
         first = problems[0]
-        raise LoadError(first.message, sheet=first.sheet, row=first.row, column=first.column)
+        raise LoadError(first.message, code=first.code, sheet=first.sheet, row=first.row, column=first.column)
     kind = identify(data, filename)
     if kind.key not in WRITABLE_FORMATS:
         raise not_writable(kind.key, kind.document)
@@ -362,13 +371,18 @@ def _apply_xlsx(
         log.warning("openpyxl cannot open a workbook that calamine read", exc_info=True)
         raise LoadError(
             "Die Arbeitsmappe kann gelesen, aber nicht bearbeitet werden. Bitte in Excel öffnen, als "
-            "„Excel-Arbeitsmappe (.xlsx)“ speichern und erneut hochladen."
+            "„Excel-Arbeitsmappe (.xlsx)“ speichern und erneut hochladen.",
+            code=FindingCode.NOT_WRITABLE,
         ) from error
     by_name = {sheet.name: sheet for sheet in sheets}
     tables: dict[str, _Table] = {}
     for edit in edits:
         if edit.sheet not in by_name or edit.sheet not in workbook.sheetnames:
-            raise LoadError(f"Das Blatt „{edit.sheet}“ gibt es in der Datei nicht. {_CHANGED_FILE}", sheet=edit.sheet)
+            raise LoadError(
+                f"Das Blatt „{edit.sheet}“ gibt es in der Datei nicht. {_CHANGED_FILE}",
+                code=FindingCode.FILE_CHANGED,
+                sheet=edit.sheet,
+            )
         if edit.sheet not in tables:
             tables[edit.sheet] = _Table(by_name[edit.sheet], mapping)
         table = tables[edit.sheet]
@@ -401,6 +415,7 @@ def _writable(worksheet: Worksheet, row: int, column: int, edit: Edit):
             f"Die Zelle {cell.coordinate} gehört zu den verbundenen Zellen {merged.coord}; dort kann nur die erste "
             f"Zeile geändert werden. Bitte die Änderung für „{edit.title}“ in Excel eintragen oder die "
             "Verbindung der Zellen aufheben und die Datei erneut hochladen.",
+            code=FindingCode.MERGED_CELL,
             sheet=edit.sheet,
             row=row,
             column=EDITABLE_LABELS[edit.key],
@@ -470,7 +485,10 @@ def _csv_codec(data: bytes, text: str) -> tuple[bytes, str]:
                 return bom, codec
         except UnicodeEncodeError:
             continue
-    raise LoadError("Die Zeichenkodierung der CSV-Datei ist nicht eindeutig; die Datei kann nicht bearbeitet werden.")
+    raise LoadError(
+        "Die Zeichenkodierung der CSV-Datei ist nicht eindeutig; die Datei kann nicht bearbeitet werden.",
+        code=FindingCode.AMBIGUOUS_ENCODING,
+    )
 
 
 def _csv_patterns(delimiter: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -548,6 +566,7 @@ def _apply_csv(data: bytes, sheet: Sheet, edits: list[Edit], mapping: ColumnMapp
                 f"Das Zeichen „{error.object[error.start : error.end]}“ für „{edit.title}“ kann in dieser CSV-Datei "
                 f"(Zeichenkodierung {_CODEC_NAMES.get(codec, codec)}) nicht gespeichert werden. Bitte das Zeichen "
                 "ersetzen oder die Datei als „CSV UTF-8“ speichern und erneut hochladen.",
+                code=FindingCode.UNENCODABLE_CHARACTER,
                 sheet=edit.sheet,
                 row=edit.row,
                 column=EDITABLE_LABELS[edit.key],

@@ -75,14 +75,20 @@ def display_frame(measures: pd.DataFrame, as_of: dt.date | None = None) -> pd.Da
     return frame
 
 
-FINDING_COLUMNS = ("Blatt", "Zeile", "Spalte", "Hinweis")
+FINDING_COLUMNS = ("Code", "Blatt", "Zeile", "Spalte", "Hinweis")
 
 
-def findings_frame(findings: list[Finding]) -> pd.DataFrame:
-    """What was noticed in a file, one row per finding, located as Excel shows it."""
-    return pd.DataFrame(
-        [(f.sheet or "", f.row, f.column or "", f.message) for f in findings], columns=list(FINDING_COLUMNS)
+def findings_frame(findings: list[Finding], *, code: bool = True) -> pd.DataFrame:
+    """What was noticed in a file, one row per finding, located as Excel shows it.
+
+    The Code column is the machine code (model.FindingCode) for programs and files; a screen,
+    where the code's German label heads the group instead, leaves it out with `code=False`.
+    """
+    frame = pd.DataFrame(
+        [(str(f.code), f.sheet or "", f.row, f.column or "", f.message) for f in findings],
+        columns=list(FINDING_COLUMNS),
     )
+    return frame if code else frame.drop(columns=FINDING_COLUMNS[0])
 
 
 def frame_xlsx(

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .model import NO_AREA, ColumnMapping, Finding, LoadError, Report, area_categories, empty_info
+from .formatting import format_count_noun
+from .model import NO_AREA, ColumnMapping, Finding, FindingCode, LoadError, Report, area_categories, empty_info
 from .normalize import (
     Period,
     parse_target,
@@ -86,11 +87,12 @@ class _Findings:
     def result(self) -> list[Finding]:
         summary = [
             Finding(
-                f"… und {count - FINDINGS_PER_KIND:,} weitere Zeilen mit demselben Hinweis".replace(",", ".")
-                + f" ({self.samples[kind].message})",
+                f"… und {format_count_noun(count - FINDINGS_PER_KIND, 'weitere Zeile', 'weitere Zeilen')} mit "
+                f"demselben Hinweis ({self.samples[kind].message})",
                 self.samples[kind].sheet,
                 None,
                 self.samples[kind].column,
+                code=self.samples[kind].code,
             )
             for kind, count in self.counts.items()
             if count > FINDINGS_PER_KIND
@@ -118,6 +120,7 @@ def _statuses(table: MeasureTable, raw: list[str], mapping: ColumnMapping, findi
                     Finding(
                         f"Unbekannter Status „{value}“; die Zeile wird als „unbekannt“ geführt. "
                         f"Erlaubt sind: {allowed}.",
+                        code=FindingCode.UNKNOWN_STATUS,
                         **table.where(position, "status"),
                     ),
                 )
@@ -126,6 +129,7 @@ def _statuses(table: MeasureTable, raw: list[str], mapping: ColumnMapping, findi
                     "status:",
                     Finding(
                         "Kein Status eingetragen; die Zeile wird als „unbekannt“ geführt.",
+                        code=FindingCode.MISSING_STATUS,
                         **table.where(position, "status"),
                     ),
                 )
@@ -147,6 +151,7 @@ def _periods(table: MeasureTable, findings: _Findings) -> list[Period]:
                 Finding(
                     f"Das Zieldatum „{cell_text(cell)}“ ist nicht lesbar; die Maßnahme hat kein Fälligkeitsdatum. "
                     "Lesbar sind z. B. „2023“, „08/2022“, „31.12.2023“, „Q3/2023“, „1. Halbjahr 2023“, „laufend“.",
+                    code=FindingCode.BAD_TARGET_DATE,
                     **table.where(position, "target"),
                 ),
             )
@@ -184,7 +189,9 @@ def _measures(
             findings.add(
                 "id",
                 Finding(
-                    f"Die ID „{identifier}“ steht schon in Zeile {seen_ids[identifier]}.", **table.where(position, "id")
+                    f"Die ID „{identifier}“ steht schon in Zeile {seen_ids[identifier]}.",
+                    code=FindingCode.DUPLICATE_ID,
+                    **table.where(position, "id"),
                 ),
             )
         seen_ids.setdefault(identifier, row)
@@ -246,12 +253,13 @@ def load_report(
     except LoadError:
         raise
     except MemoryError as error:
-        raise LoadError("Die Datei ist zu groß, um sie zu verarbeiten.") from error
+        raise LoadError("Die Datei ist zu groß, um sie zu verarbeiten.", code=FindingCode.OUT_OF_MEMORY) from error
     except Exception as error:
         log.exception("unexpected failure while loading %r", filename)
         raise LoadError(
             "Die Datei konnte nicht gelesen werden. Bitte in Excel öffnen, als .xlsx speichern und erneut "
-            "hochladen; hilft das nicht, die Datei dem Sachgebiet E-Government schicken."
+            "hochladen; hilft das nicht, die Datei dem Sachgebiet E-Government schicken.",
+            code=FindingCode.UNREADABLE,
         ) from error
 
 
@@ -287,7 +295,8 @@ def _load(data: bytes, filename: str, mapping: ColumnMapping) -> Report:
     if workbook.document and not any(sheet.name == MEASURES_SHEET for sheet in sheets):
         raise LoadError(
             "Im Dokument wurde keine Tabelle mit Maßnahmen gefunden (eine Tabelle mit den Spalten „Maßnahme“ und "
-            "„Status“). Bitte den Statusbericht mit seinen Maßnahmentabellen oder die Excel-Tabelle hochladen."
+            "„Status“). Bitte den Statusbericht mit seinen Maßnahmentabellen oder die Excel-Tabelle hochladen.",
+            code=FindingCode.NO_MEASURE_TABLE,
         )
     table = find_measure_table(sheets, mapping)
     findings = _Findings()

@@ -16,7 +16,7 @@ from mayen_dash.exports import findings_frame
 from mayen_dash.formatting import escape_markdown, format_count, format_count_noun, format_date
 from mayen_dash.loader import PASTED_NAME, preview
 from mayen_dash.mappings import MappingMemory, signature, suggested_column, suggested_status
-from mayen_dash.model import ColumnMapping, LoadError, Report
+from mayen_dash.model import FINDING_LABELS, ColumnMapping, LoadError, Report, by_code
 from mayen_dash.readers import FORMATS, READABLE
 from mayen_dash.settings import TEMPLATE, data_dir
 from mayen_dash.store import snapshot_table
@@ -97,7 +97,9 @@ def check_file(source: ui.Source, report: Report) -> tuple[ui.Source, Report, st
             "trotzdem übernommen; bitte bei Gelegenheit in der Datei berichtigen."
         )
         with st.expander("Hinweise ansehen"):
-            ui.dataframe(findings_frame(report.warnings), hide_index=True)
+            for code, group in by_code(report.warnings).items():
+                st.subheader(f"{FINDING_LABELS[code]} ({format_count(len(group))})", anchor=False)
+                ui.dataframe(findings_frame(group, code=False), hide_index=True)
     if source.sha256 in stored:
         st.info(f"Diese Datei ist schon gespeichert als {escape_markdown(stored[source.sha256].label)}.")
         return None

@@ -128,7 +128,7 @@ ui.dataframe(
 )
 if problems:
     st.error("Bitte zuerst berichtigen; so kann der Stand nicht gespeichert werden.")
-    ui.dataframe(findings_frame(problems), hide_index=True)
+    ui.dataframe(findings_frame(problems, code=False), hide_index=True)
     st.stop()
 
 snapshot = view.snapshot

@@ -328,6 +328,8 @@ def test_upload_is_checked_before_it_is_used(app):
     upload(app, "status_2023-06.csv", data, "text/csv")
     assert any("Die Datei ist lesbar: 3 Maßnahmen" in s.value for s in app.success)
     assert app.dataframe[0].value["Zeile"].tolist() == [3]
+    assert "Code" not in app.dataframe[0].value.columns, "the machine code is no column on screen"
+    assert "Unbekannter Status (1)" in [h.value for h in app.subheader], "findings grouped under their code"
     app.switch_page("pages/uebersicht.py").run()
     assert metrics(app)["Maßnahmen"] == "101", "not used before the user confirms"
     upload(app, "status_2023-06.csv", data, "text/csv")

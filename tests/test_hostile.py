@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from mayen_dash.loader import load_report
-from mayen_dash.model import LoadError
+from mayen_dash.model import FindingCode, LoadError
 from mayen_dash.readers import MAX_CELLS, base, read_sheets, spreadsheet
 from mayen_dash.readers import xlsx as xlsx_reader
 from mayen_dash.store import SnapshotStore
@@ -32,38 +32,36 @@ from tests.hostile_files import CORPUS, HEADER, MB, MEASURES, TITLES, run_isolat
 
 # --- what each file must come to ------------------------------------------------------------------
 
-NOT_A_TABLE = "weder eine Tabelle noch ein Text, den das Dashboard lesen kann"
 # Every refusal of a file the dashboard does not read says which formats it reads.
 READ_ARE = "Gelesen werden Excel-Arbeitsmappen (.xlsx, .xlsm, .xlsb, .xls), LibreOffice-Tabellen (.ods), CSV-Dateien"
-DAMAGED = "Die Arbeitsmappe ist beschädigt und kann nicht gelesen werden"
-BROKEN_ZIP = "Die Datei ist beschädigt oder unvollständig"
+DAMAGED = (FindingCode.DAMAGED_FILE, ())
 
-# Refused: words the German message must contain.
-REFUSED: dict[str, tuple[str, ...]] = {
-    "not_a_spreadsheet": ("Die Datei ist ein Windows-Programm.", READ_ARE),
+# Refused: the refusal's code and the facts (limits, sizes, names) its German message must name.
+REFUSED: dict[str, tuple[FindingCode, tuple[str, ...]]] = {
+    "not_a_spreadsheet": (FindingCode.UNSUPPORTED_FORMAT, ("Windows-Programm", READ_ARE)),
     # A PDF and a Word document are read (readers.pdf, readers.docx), whatever their name; these two are broken.
-    "pdf": ("Das PDF-Dokument ist beschädigt",),
-    "word": ("Das Word-Dokument ist beschädigt",),
-    "corrupt": (DAMAGED,),
-    "truncated": (BROKEN_ZIP,),
-    "empty": ("Die Datei ist leer.",),
-    "no_data_rows": ("keine Datenzeilen", "Zeile 3"),
-    "no_columns": ("„Maßnahme“ und „Status“ wurden nicht gefunden", "Gefundene Spalten: „Name“, „Betrag“, „Datum“"),
-    "password": ("mit einem Kennwort geschützt",),
-    "over_25_mb": ("Die Datei ist 25,1 MB groß; erlaubt sind höchstens 25 MB.",),
-    "zip_bomb": ("enthält entpackt 201", "erlaubt sind höchstens 200 MB", "nicht geöffnet"),
-    "lying_zip": (BROKEN_ZIP,),
-    "lying_zip_crc": (DAMAGED,),
-    "too_many_rows": ("„Maßnahmen“ hat 1.000.002 Zeilen; erlaubt sind höchstens 1.000.000.",),
-    "too_many_rows_implicit": ("„Maßnahmen“ hat 1.000.002 Zeilen; erlaubt sind höchstens 1.000.000.",),
-    "far_corner_cell": ("„Maßnahmen“ hat 1.048.576 Zeilen",),
-    "far_column_cell": ("„Maßnahmen“ reicht bis Zelle XFD1000, das sind 16.384.000 Zellen", "höchstens 10.000.000"),
-    "shared_string_amplifier": ("mit ihren mehrfach verwendeten Texten", "erlaubt sind höchstens 200 MB"),
-    "billion_laughs_sheet": (DAMAGED,),
-    "billion_laughs_sst": (DAMAGED,),
-    "wide_without_header": ("„Maßnahme“ und „Status“ wurden nicht gefunden", "„wertalm“", "und 480 weitere"),
-    "nul_byte_csv": (NOT_A_TABLE, READ_ARE),
-    "utf16_csv_no_bom": (NOT_A_TABLE, READ_ARE),
+    "pdf": (FindingCode.DAMAGED_FILE, ("PDF-Dokument",)),
+    "word": (FindingCode.DAMAGED_FILE, ("Word-Dokument",)),
+    "corrupt": DAMAGED,
+    "truncated": DAMAGED,
+    "empty": (FindingCode.EMPTY_FILE, ()),
+    "no_data_rows": (FindingCode.NO_DATA_ROWS, ("Zeile 3",)),
+    "no_columns": (FindingCode.MISSING_COLUMNS, ("„Name“, „Betrag“, „Datum“",)),
+    "password": (FindingCode.PASSWORD_PROTECTED, ()),
+    "over_25_mb": (FindingCode.FILE_TOO_LARGE, ("25,1 MB", "25 MB")),
+    "zip_bomb": (FindingCode.UNPACKED_TOO_LARGE, ("201", "200 MB")),
+    "lying_zip": DAMAGED,
+    "lying_zip_crc": DAMAGED,
+    "too_many_rows": (FindingCode.TOO_MANY_ROWS, ("„Maßnahmen“", "1.000.002", "1.000.000")),
+    "too_many_rows_implicit": (FindingCode.TOO_MANY_ROWS, ("„Maßnahmen“", "1.000.002", "1.000.000")),
+    "far_corner_cell": (FindingCode.TOO_MANY_ROWS, ("„Maßnahmen“", "1.048.576")),
+    "far_column_cell": (FindingCode.TOO_MANY_CELLS, ("„Maßnahmen“", "XFD1000", "16.384.000", "10.000.000")),
+    "shared_string_amplifier": (FindingCode.UNPACKED_TOO_LARGE, ("200 MB",)),
+    "billion_laughs_sheet": DAMAGED,
+    "billion_laughs_sst": DAMAGED,
+    "wide_without_header": (FindingCode.MISSING_COLUMNS, ("„wertalm“", "480")),
+    "nul_byte_csv": (FindingCode.UNSUPPORTED_FORMAT, (READ_ARE,)),
+    "utf16_csv_no_bom": (FindingCode.UNSUPPORTED_FORMAT, (READ_ARE,)),
 }
 
 STANDARD = {
@@ -216,8 +214,10 @@ def test_hostile_file_is_refused_in_german_or_loaded_sanely(key: str, seeded_sto
     if key in REFUSED:
         assert answer["outcome"] == "refused", answer.get("report")
         assert_german(answer["message"])
-        for words in REFUSED[key]:
-            assert words in answer["message"]
+        code, facts = REFUSED[key]
+        assert answer["code"] == code
+        for fact in facts:
+            assert fact in answer["message"]
         assert_seed_untouched(url, snapshot_id, measures, added=0)
     else:
         assert answer["outcome"] == "loaded", answer.get("message")
@@ -280,10 +280,10 @@ def no_calamine(monkeypatch):
     monkeypatch.setattr(spreadsheet, "CalamineWorkbook", None)
 
 
-def refusal(data: bytes) -> str:
+def refusal(data: bytes) -> LoadError:
     with pytest.raises(LoadError) as caught:
         read_sheets(data, "datei.xlsx")
-    return str(caught.value)
+    return caught.value
 
 
 def workbook(sheet: str, shared_strings: str | None = None) -> bytes:
@@ -305,8 +305,9 @@ def sheet_of(cells: str) -> str:
     ],
 )
 def test_a_far_cell_is_refused_however_it_is_written(far_cell: str, no_calamine):
-    message = refusal(workbook(sheet_of(hostile.rows_xml([HEADER, *MEASURES]) + far_cell)))
-    assert "Zellen; erlaubt sind höchstens 10.000.000" in message
+    refused = refusal(workbook(sheet_of(hostile.rows_xml([HEADER, *MEASURES]) + far_cell)))
+    assert refused.code == FindingCode.TOO_MANY_CELLS
+    assert "10.000.000" in str(refused)
 
 
 def implied_rows(count: int) -> str:
@@ -320,7 +321,9 @@ def implied_rows(count: int) -> str:
 
 def test_rows_without_numbers_are_counted_before_calamine(monkeypatch, no_calamine):
     monkeypatch.setattr(xlsx_reader, "MAX_ROWS", 1000)
-    assert "„Maßnahmen“ hat 1.002 Zeilen; erlaubt sind höchstens 1.000." in refusal(workbook(implied_rows(1001)))
+    refused = refusal(workbook(implied_rows(1001)))
+    assert refused.code == FindingCode.TOO_MANY_ROWS
+    assert all(fact in str(refused) for fact in ("„Maßnahmen“", "1.002", "1.000"))
 
 
 def test_rows_without_numbers_load_where_calamine_puts_them():
@@ -356,10 +359,11 @@ def test_a_long_shared_string_used_once_is_not_taken_for_an_amplifier():
 
 def test_cell_limit_is_about_the_rectangle_not_the_rows(monkeypatch, no_calamine):
     monkeypatch.setattr(xlsx_reader, "MAX_CELLS", 4 * 10)
-    message = refusal(
+    refused = refusal(
         workbook(sheet_of(hostile.rows_xml([HEADER, *MEASURES]) + '<row r="9"><c r="J9"><v>1</v></c></row>'))
     )
-    assert "reicht bis Zelle J9, das sind 90 Zellen; erlaubt sind höchstens 40." in message
+    assert refused.code == FindingCode.TOO_MANY_CELLS
+    assert all(fact in str(refused) for fact in ("J9", "90", "40"))
     assert MAX_CELLS == 10_000_000
 
 

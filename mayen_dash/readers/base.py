@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from ..model import Finding, LoadError
+from ..model import Finding, FindingCode, LoadError
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -103,7 +103,10 @@ def megabytes(size: int) -> str:
 
 
 def too_many_rows(sheet: str, rows: int, limit: int) -> LoadError:
-    return LoadError(f"{sheet} hat {german_number(rows)} Zeilen; erlaubt sind höchstens {german_number(limit)}.")
+    return LoadError(
+        f"{sheet} hat {german_number(rows)} Zeilen; erlaubt sind höchstens {german_number(limit)}.",
+        code=FindingCode.TOO_MANY_ROWS,
+    )
 
 
 def too_many_cells(sheet: str, rows: int, columns: int, limit: int) -> LoadError:
@@ -114,14 +117,16 @@ def too_many_cells(sheet: str, rows: int, columns: int, limit: int) -> LoadError
     return LoadError(
         f"{sheet} reicht bis Zelle {letters}{rows}, das sind {german_number(rows * columns)} Zellen; erlaubt sind "
         f"höchstens {german_number(limit)}. Bitte leere Zeilen und Spalten am Ende des Blatts löschen und erneut "
-        "hochladen."
+        "hochladen.",
+        code=FindingCode.TOO_MANY_CELLS,
     )
 
 
 def broken_archive(what: str) -> LoadError:
     return LoadError(
         f"Die Datei ist beschädigt oder unvollständig (kein lesbares ZIP-Archiv, {what}). "
-        "Bitte die Datei im Programm, das sie erstellt hat, öffnen, neu speichern und erneut hochladen."
+        "Bitte die Datei im Programm, das sie erstellt hat, öffnen, neu speichern und erneut hochladen.",
+        code=FindingCode.DAMAGED_FILE,
     )
 
 
@@ -136,7 +141,8 @@ def open_archive(data: bytes) -> zipfile.ZipFile:
         archive.close()
         raise LoadError(
             f"Die Datei enthält entpackt {megabytes(unpacked)} Daten; erlaubt sind höchstens "
-            f"{megabytes(MAX_UNCOMPRESSED_BYTES)}. Die Datei wurde nicht geöffnet."
+            f"{megabytes(MAX_UNCOMPRESSED_BYTES)}. Die Datei wurde nicht geöffnet.",
+            code=FindingCode.UNPACKED_TOO_LARGE,
         )
     return archive
 
@@ -169,5 +175,6 @@ def unreadable(what: str, advice: str = "") -> LoadError:
     """A refusal that says what the file was recognised as, what is read, and what to do."""
     return LoadError(
         f"Die Datei ist {what}. Gelesen werden {READABLE}. "
-        + (advice or "Bitte die Tabelle oder den Bericht in einem dieser Formate speichern und erneut hochladen.")
+        + (advice or "Bitte die Tabelle oder den Bericht in einem dieser Formate speichern und erneut hochladen."),
+        code=FindingCode.UNSUPPORTED_FORMAT,
     )

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 
-from ..model import LoadError
+from ..model import FindingCode, LoadError
 from .base import MAX_FILE_BYTES, MAX_ROWS, Cell, Format, Sheet, Workbook, unreadable
 
 # A single cell may be as long as the whole file allows; the file limit bounds it.
@@ -85,11 +85,14 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
     try:
         for row in reader:
             if len(rows) >= MAX_ROWS:
-                raise LoadError(f"Die Datei hat mehr als {MAX_ROWS:,} Zeilen.".replace(",", "."))
+                raise LoadError(
+                    f"Die Datei hat mehr als {MAX_ROWS:,} Zeilen.".replace(",", "."), code=FindingCode.TOO_MANY_ROWS
+                )
             rows.append(list(row))
     except csv.Error as error:
         raise LoadError(
-            f"Die CSV-Datei ist fehlerhaft und kann ab Zeile {reader.line_num} nicht gelesen werden."
+            f"Die CSV-Datei ist fehlerhaft und kann ab Zeile {reader.line_num} nicht gelesen werden.",
+            code=FindingCode.DAMAGED_FILE,
         ) from error
     stem = filename.rsplit("/", 1)[-1] or "CSV"
     return Sheet(stem, rows)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import Finding
+from ..model import Finding, FindingCode
 from ..vocabulary import (
     NARRATIVE_FIELDS,
     REPORT_FIELD_SYNONYMS,
@@ -33,10 +33,6 @@ from ..vocabulary import (
     match_column,
 )
 from .base import Place, Sheet, Workbook
-
-# Finding kinds of this module (each its own constant, for the machine codes of findings).
-UNPLACED_TABLE = "document.unplaced_table"
-UNPLACED_ROW = "document.unplaced_row"
 
 MEASURES_SHEET, REPORT_SHEET, SCORECARD_SHEET, COVER_SHEET = "Maßnahmen", "Bericht", "Scorecard", "Deckblatt"
 # Fields of the header table and the sections, as they stand in the document (key -> spellings).
@@ -284,6 +280,7 @@ def interpret(blocks: list[Block], kind: str) -> Workbook:
                     block.place.row,
                     page=block.place.page,
                     table=block.place.table,
+                    code=FindingCode.UNPLACED_PARAGRAPH,
                 )
             )
             continue
@@ -311,6 +308,7 @@ def interpret(blocks: list[Block], kind: str) -> Workbook:
                 first.row,
                 page=first.page,
                 table=first.table,
+                code=FindingCode.UNPLACED_TABLE,
             )
         )
     return _workbook(report, measures, kind)

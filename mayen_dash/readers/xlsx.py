@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from operator import itemgetter
 
-from ..model import LoadError
+from ..model import FindingCode, LoadError
 from . import spreadsheet
 from .base import (
     ARCHIVE_ERRORS,
@@ -249,5 +249,6 @@ def _check_extent(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], unpa
     if expanded > MAX_UNCOMPRESSED_BYTES:
         raise LoadError(
             f"Die Arbeitsmappe enthält entpackt, mit ihren mehrfach verwendeten Texten, {megabytes(expanded)} "
-            f"Daten; erlaubt sind höchstens {megabytes(MAX_UNCOMPRESSED_BYTES)}. Die Datei wurde nicht geöffnet."
+            f"Daten; erlaubt sind höchstens {megabytes(MAX_UNCOMPRESSED_BYTES)}. Die Datei wurde nicht geöffnet.",
+            code=FindingCode.UNPACKED_TOO_LARGE,
         )
