@@ -24,13 +24,21 @@ pages = [
     st.Page("pages/scorecard.py", title="Balanced Scorecard", icon=":material/balance:", url_path="scorecard"),
     st.Page("pages/massnahmen.py", title="Maßnahmen", icon=":material/table_rows:", url_path="massnahmen"),
     st.Page("pages/daten.py", title="Daten", icon=":material/upload_file:", url_path="daten"),
+    st.Page(
+        ui.ACCESSIBILITY_PAGE, title="Barrierefreiheit", icon=":material/accessibility:", url_path="barrierefreiheit"
+    ),
 ]
 page = st.navigation(pages)
 
 try:
     ui.build_view()
+    failure = None
 except (LoadError, StoreError) as error:
-    st.error(f"Die Daten konnten nicht geladen werden: {escape_markdown(str(error))}")
+    failure = error
+ui.site_links(ui.access().shared)
+# The Erklärung zur Barrierefreiheit needs no data: it stays readable when the data cannot be loaded.
+if failure is not None and page.url_path != "barrierefreiheit":
+    st.error(f"Die Daten konnten nicht geladen werden: {escape_markdown(str(failure))}")
     st.stop()
 
 ui.show_notice()
