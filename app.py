@@ -11,9 +11,9 @@ from mayen_dash.formatting import escape_markdown
 from mayen_dash.model import LoadError
 from mayen_dash.store import StoreError
 
-st.set_page_config(
-    page_title="Mayen Digital-Dashboard", page_icon="📊", layout="wide", initial_sidebar_state="expanded"
-)
+# "auto": Streamlit 1.67's front end collapses the sidebar at a window width up to its md breakpoint
+# (768 px), so a phone opens on the content; wider windows open with it, and a reader's own choice wins.
+st.set_page_config(page_title="Mayen Digital-Dashboard", page_icon="📊", layout="wide", initial_sidebar_state="auto")
 
 pages = [
     st.Page("pages/uebersicht.py", title="Übersicht", icon=":material/dashboard:", default=True),
