@@ -8,10 +8,12 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+import ui
 import ui.signin
 from mayen_dash import charts
 from mayen_dash.access import editor_token, hash_password, token_key
 from mayen_dash.charts import progress_by_area_chart
+from mayen_dash.model import FindingCode, LoadError
 from mayen_dash.readers import MAX_FILE_BYTES
 from mayen_dash.store import SnapshotStore, StoreUnavailableError
 from tests.builders import ROOT, csv_bytes, xlsx_bytes
@@ -786,3 +788,17 @@ def test_ones_own_machine_shows_no_site_links(app, monkeypatch):
     monkeypatch.setenv("MAYEN_IMPRESSUM_URL", "https://www.mayen.de/impressum")
     app.run()
     assert site_links(app) == {}
+
+
+def test_the_accessibility_statement_stays_readable_when_the_data_cannot_be_loaded(app, monkeypatch):
+    app.run()
+
+    def broken() -> None:
+        raise LoadError("Datei beschädigt", code=FindingCode.DAMAGED_FILE)
+
+    monkeypatch.setattr(ui, "build_view", broken)
+    app.switch_page("pages/barrierefreiheit.py").run()
+    assert app.title[0].value == "Erklärung zur Barrierefreiheit"
+    assert not app.error
+    app.switch_page("pages/status.py").run()
+    assert "Die Daten konnten nicht geladen werden: Datei beschädigt" in app.error[0].value
