@@ -8,10 +8,12 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+import ui
 import ui.signin
 from mayen_dash import charts
 from mayen_dash.access import editor_token, hash_password, token_key
 from mayen_dash.charts import progress_by_area_chart
+from mayen_dash.model import FindingCode, LoadError
 from mayen_dash.readers import MAX_FILE_BYTES
 from mayen_dash.store import SnapshotStore, StoreUnavailableError
 from tests.builders import ROOT, csv_bytes, xlsx_bytes
@@ -23,6 +25,7 @@ PAGES = [
     "pages/scorecard.py",
     "pages/massnahmen.py",
     "pages/daten.py",
+    "pages/barrierefreiheit.py",
 ]
 TITLES = [
     "Digitalisierungsstrategie der Stadt Mayen",
@@ -31,6 +34,7 @@ TITLES = [
     "Balanced Scorecard",
     "Maßnahmen",
     "Daten",
+    "Erklärung zur Barrierefreiheit",
 ]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -742,3 +746,59 @@ def test_units_that_mean_the_same_are_merged_on_the_data_page(app):
     next(b for b in app.button if b.label == "Wieder trennen").click().run()
     assert any("Getrennt" in s.value for s in app.success)
     assert app.sidebar.multiselect(key="filter_einheit").options == ["Zentralbereich"]
+
+
+def test_the_accessibility_statement_names_the_configured_contact(app, monkeypatch):
+    monkeypatch.setenv("MAYEN_BARRIEREFREIHEIT_EMAIL", "barrierefrei@mayen.de")
+    monkeypatch.setenv("MAYEN_BARRIEREFREIHEIT_TELEFON", "02651 88-0")
+    app.run()
+    app.switch_page("pages/barrierefreiheit.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.title[0].value == "Erklärung zur Barrierefreiheit"
+    assert [h.value for h in app.main.header] == [
+        "Stand der Vereinbarkeit mit den Anforderungen",
+        "Was noch nicht barrierefrei ist, und warum",
+        "Barrieren melden: Kontakt",
+        "Schlichtungsverfahren",
+    ]
+    text = "\n".join(m.value for m in app.markdown)
+    assert "(mailto:barrierefrei@mayen.de)" in text
+    assert "02651 88\\-0" in text
+    assert "(https://www.schlichtungsstelle-bgg.de)" in text
+
+
+def site_links(at) -> dict[str, str]:
+    return {link.proto.label: link.proto.page for link in at.sidebar.get("page_link")}
+
+
+def test_a_shared_installation_links_impressum_datenschutz_and_barrierefreiheit(shared, monkeypatch):
+    shared.run()
+    assert site_links(shared) == {"Barrierefreiheit": "barrierefreiheit"}
+    monkeypatch.setenv("MAYEN_IMPRESSUM_URL", "https://www.mayen.de/impressum")
+    monkeypatch.setenv("MAYEN_DATENSCHUTZ_URL", "https://www.mayen.de/datenschutz")
+    shared.run()
+    assert site_links(shared) == {
+        "Impressum": "https://www.mayen.de/impressum",
+        "Datenschutzerklärung": "https://www.mayen.de/datenschutz",
+        "Barrierefreiheit": "barrierefreiheit",
+    }
+
+
+def test_ones_own_machine_shows_no_site_links(app, monkeypatch):
+    monkeypatch.setenv("MAYEN_IMPRESSUM_URL", "https://www.mayen.de/impressum")
+    app.run()
+    assert site_links(app) == {}
+
+
+def test_the_accessibility_statement_stays_readable_when_the_data_cannot_be_loaded(app, monkeypatch):
+    app.run()
+
+    def broken() -> None:
+        raise LoadError("Datei beschädigt", code=FindingCode.DAMAGED_FILE)
+
+    monkeypatch.setattr(ui, "build_view", broken)
+    app.switch_page("pages/barrierefreiheit.py").run()
+    assert app.title[0].value == "Erklärung zur Barrierefreiheit"
+    assert not app.error
+    app.switch_page("pages/status.py").run()
+    assert "Die Daten konnten nicht geladen werden: Datei beschädigt" in app.error[0].value

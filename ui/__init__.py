@@ -30,11 +30,12 @@ from .editors import (
     store_and_show,
 )
 from .frames import data_editor, dataframe
-from .sidebar import show_snapshot
+from .sidebar import ACCESSIBILITY_PAGE, show_snapshot, site_links
 from .signin import access, can_edit, editors_only
 from .view import View, build_view, current_view, filter_caption, previous_snapshot
 
 __all__ = [
+    "ACCESSIBILITY_PAGE",
     "Source",
     "View",
     "access",
@@ -60,6 +61,7 @@ __all__ = [
     "show_notice",
     "show_snapshot",
     "show_store_banner",
+    "site_links",
     "snapshot_report",
     "snapshots",
     "store",
