@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from .metrics import filter_measures
+from .metrics import filter_measures, reference_date
 from .model import Report
 from .vocabulary import STATUS_CODES, STATUS_LABELS, status_code_for_label
 
@@ -46,8 +46,8 @@ class Filters:
         )
 
     def reference_date(self, report: Report) -> dt.date:
-        """The date overdue is measured against: chosen, else the report's Stichtag, else today."""
-        return self.as_of or report.report_date or dt.date.today()
+        """The date overdue is measured against (metrics.reference_date of the chosen date)."""
+        return reference_date(report, self.as_of)
 
     def describe(self) -> str:
         """The filter in force as one German line, for page captions and the report's header; "" for none."""

@@ -42,6 +42,7 @@ from .tables import (
     read_title_dates,
 )
 from .vocabulary import (
+    ASSIGNABLE_STATUSES,
     STATUS_CODES,
     STATUS_LABELS,
     UNKNOWN_STATUS,
@@ -109,7 +110,7 @@ def _texts(cells: list[Cell]) -> list[str]:
 def _statuses(table: MeasureTable, raw: list[str], mapping: ColumnMapping, findings: _Findings) -> list[str]:
     chosen = {fold(k): v for k, v in mapping.status_values.items()}
     codes_by_raw = {value: chosen.get(fold(value)) or match_status(value) for value in set(raw)}
-    allowed = ", ".join(label for code, label in STATUS_LABELS.items() if code != UNKNOWN_STATUS)
+    allowed = ", ".join(STATUS_LABELS[code] for code in ASSIGNABLE_STATUSES)
     codes = []
     for position, value in enumerate(raw):
         code = codes_by_raw[value]
