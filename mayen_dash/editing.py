@@ -34,7 +34,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .formatting import format_count
-from .model import ERROR, ColumnMapping, Finding, FindingCode, LoadError
+from .model import ERROR, ColumnMapping, Finding, FindingCode, LoadError, refusals_in_german
 from .normalize import parse_target
 from .readers import Sheet, delimited, identify, read_sheets
 from .tables import RepeatedHeader, blank, cell_text, first_header, report_key
@@ -57,6 +57,12 @@ EDITABLE_LABELS: dict[str, str] = {key: COLUMN_BY_KEY[key].label for key in EDIT
 _CHANGED_FILE = (
     "Die Datei wurde seit dem Hochladen verändert. Bitte die aktuelle Fassung hochladen und die Änderungen "
     "erneut eintragen."
+)
+_WRITE_FAILED = Finding(
+    "Die Änderungen konnten nicht in die Datei geschrieben werden. Bitte die Datei in Excel öffnen, als .xlsx "
+    "speichern, erneut hochladen und die Änderungen noch einmal eintragen; hilft das nicht, die Datei dem "
+    "Sachgebiet E-Government schicken.",
+    code=FindingCode.WRITE_FAILED,
 )
 # The formats whose cells meeting mode writes; every other Stand is refused with what to do instead.
 WRITABLE_FORMATS: tuple[str, ...] = ("xlsx", "csv")
@@ -305,20 +311,10 @@ def apply_edits(
     `report_date`, the Stichtag in a workbook's Bericht sheet is set too; a file without
     one gets none (a CSV file never has one).
     """
-    try:
+    with refusals_in_german(
+        log, f"writing edits into {filename!r}", "Die Datei ist zu groß, um sie zu bearbeiten.", _WRITE_FAILED
+    ):
         return _apply(data, filename, edits, report_date, mapping or ColumnMapping())
-    except LoadError:
-        raise
-    except MemoryError as error:
-        raise LoadError("Die Datei ist zu groß, um sie zu bearbeiten.", code=FindingCode.OUT_OF_MEMORY) from error
-    except Exception as error:
-        log.exception("unexpected failure while writing edits into %r", filename)
-        raise LoadError(
-            "Die Änderungen konnten nicht in die Datei geschrieben werden. Bitte die Datei in Excel öffnen, "
-            "als .xlsx speichern, erneut hochladen und die Änderungen noch einmal eintragen; hilft das nicht, "
-            "die Datei dem Sachgebiet E-Government schicken.",
-            code=FindingCode.WRITE_FAILED,
-        ) from error
 
 
 def not_writable(kind: str, document: bool) -> LoadError:

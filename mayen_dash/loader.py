@@ -18,7 +18,17 @@ import numpy as np
 import pandas as pd
 
 from .formatting import format_count_noun
-from .model import NO_AREA, ColumnMapping, Finding, FindingCode, LoadError, Report, area_categories, empty_info
+from .model import (
+    NO_AREA,
+    ColumnMapping,
+    Finding,
+    FindingCode,
+    LoadError,
+    Report,
+    area_categories,
+    empty_info,
+    refusals_in_german,
+)
 from .normalize import (
     Period,
     parse_target,
@@ -51,6 +61,12 @@ from .vocabulary import (
 )
 
 log = logging.getLogger(__name__)
+
+_UNREADABLE = Finding(
+    "Die Datei konnte nicht gelesen werden. Bitte in Excel öffnen, als .xlsx speichern und erneut hochladen; "
+    "hilft das nicht, die Datei dem Sachgebiet E-Government schicken.",
+    code=FindingCode.UNREADABLE,
+)
 
 # Findings of one kind listed one by one before they are summed up in a line.
 FINDINGS_PER_KIND = 100
@@ -249,19 +265,8 @@ def load_report(
     user as a refusal too: a file must never surface as a traceback.
     """
     data, filename = _bytes_and_name(source, filename)
-    try:
+    with refusals_in_german(log, f"loading {filename!r}", "Die Datei ist zu groß, um sie zu verarbeiten.", _UNREADABLE):
         return _load(data, filename, mapping or ColumnMapping())
-    except LoadError:
-        raise
-    except MemoryError as error:
-        raise LoadError("Die Datei ist zu groß, um sie zu verarbeiten.", code=FindingCode.OUT_OF_MEMORY) from error
-    except Exception as error:
-        log.exception("unexpected failure while loading %r", filename)
-        raise LoadError(
-            "Die Datei konnte nicht gelesen werden. Bitte in Excel öffnen, als .xlsx speichern und erneut "
-            "hochladen; hilft das nicht, die Datei dem Sachgebiet E-Government schicken.",
-            code=FindingCode.UNREADABLE,
-        ) from error
 
 
 def _report_date(
