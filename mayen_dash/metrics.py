@@ -33,6 +33,8 @@ DEFINITIONS = {
     "„erledigt“ noch „zurückgestellt“ sind. Fälligkeit: „2023“ = 31.12.2023, "
     "„08/2022“ = 31.08.2022, „2022/2023“ = 31.12.2023; „laufend“ und leere Felder "
     "haben keine Fälligkeit.",
+    "due_soon": "Maßnahmen, die weder „erledigt“ noch „zurückgestellt“ sind und vom Stichtag {as_of} bis "
+    "{days} Tage danach fällig werden.",
 }
 # Statuses that have a card even at zero, so that the cards of two views line up; the others appear when present.
 CARD_STATUSES: tuple[str, ...] = ("erledigt", "in_bearbeitung", "laufend", "offen")

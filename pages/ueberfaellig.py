@@ -33,8 +33,7 @@ soon = due_soon_frame(view.measures, view.as_of)
 st.header(
     f"Fällig in den nächsten {DUE_SOON_DAYS} Tagen: {len(soon)}",
     anchor=False,
-    help=f"Nicht erledigte und nicht zurückgestellte Maßnahmen mit Fälligkeit vom {as_of} bis {DUE_SOON_DAYS} "
-    "Tage danach.",
+    help=DEFINITIONS["due_soon"].format(as_of=as_of, days=DUE_SOON_DAYS),
 )
 if soon.empty:
     st.info(f"In den {DUE_SOON_DAYS} Tagen nach dem Stichtag wird keine Maßnahme im Filter fällig.")

@@ -4,6 +4,7 @@ import pytest
 
 from mayen_dash.loader import load_report
 from mayen_dash.metrics import (
+    DEFINITIONS,
     DUE_SOON_DAYS,
     cards,
     cards_sum,
@@ -21,6 +22,7 @@ from mayen_dash.metrics import (
     summary,
     timeline,
 )
+from mayen_dash.vocabulary import NOT_OVERDUE_STATUSES, STATUS_LABELS
 from tests.builders import BUNDLED, csv_bytes
 
 D = dt.date
@@ -169,3 +171,10 @@ def test_due_soon_looks_ahead_the_window_of_its_constant():
 def test_summaries_show_the_card_statuses_always_and_the_others_when_they_occur():
     counts = {"erledigt": 0, "in_bearbeitung": 1, "laufend": 0, "offen": 0, "zurueckgestellt": 0, "unbekannt": 2}
     assert shown_statuses(counts) == ["erledigt", "in_bearbeitung", "laufend", "offen", "unbekannt"]
+
+
+@pytest.mark.parametrize("key", ["overdue", "due_soon"])
+def test_the_definitions_name_the_statuses_that_are_never_late(key):
+    text = DEFINITIONS[key]
+    assert all(f"„{STATUS_LABELS[code]}“" in text for code in NOT_OVERDUE_STATUSES)
+    assert "{as_of}" in text
