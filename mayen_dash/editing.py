@@ -35,7 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .formatting import format_count
 from .model import ERROR, ColumnMapping, Finding, FindingCode, LoadError, refusals_in_german
-from .normalize import parse_target
+from .normalize import READABLE_TARGETS_TEXT, parse_target
 from .readers import Sheet, delimited, identify, read_sheets
 from .tables import RepeatedHeader, blank, cell_text, first_header, report_key
 from .vocabulary import (
@@ -189,8 +189,7 @@ def validate_edits(edits: list[Edit]) -> list[Finding]:
                 )
         elif edit.key == "target" and parse_target(edit.value) is None:
             found[FindingCode.BAD_TARGET_DATE] = (
-                f"Das Zieldatum „{edit.value}“{title} ist nicht lesbar. Lesbar sind z. B. „2023“, „08/2022“, "
-                "„31.12.2023“, „Q3/2023“, „1. Halbjahr 2023“, „laufend“."
+                f"Das Zieldatum „{edit.value}“{title} ist nicht lesbar. Lesbar sind z. B. {READABLE_TARGETS_TEXT}."
             )
         if len(edit.value) > MAX_CELL_CHARS:
             found[FindingCode.TEXT_TOO_LONG] = (

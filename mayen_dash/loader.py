@@ -30,6 +30,7 @@ from .model import (
     refusals_in_german,
 )
 from .normalize import (
+    READABLE_TARGETS_TEXT,
     Period,
     parse_target,
     report_date_from_filename,
@@ -167,7 +168,7 @@ def _periods(table: MeasureTable, findings: _Findings) -> list[Period]:
                 "target",
                 Finding(
                     f"Das Zieldatum „{cell_text(cell)}“ ist nicht lesbar; die Maßnahme hat kein Fälligkeitsdatum. "
-                    "Lesbar sind z. B. „2023“, „08/2022“, „31.12.2023“, „Q3/2023“, „1. Halbjahr 2023“, „laufend“.",
+                    f"Lesbar sind z. B. {READABLE_TARGETS_TEXT}.",
                     code=FindingCode.BAD_TARGET_DATE,
                     **table.where(position, "target"),
                 ),
