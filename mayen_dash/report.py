@@ -55,7 +55,7 @@ from .formatting import (
 from .model import NO_GROUP, Report
 from .scorecard import perspectives
 from .settings import time_zone
-from .vocabulary import NARRATIVE_FIELDS, STATUS_LABELS, STATUSES
+from .vocabulary import NARRATIVE_FIELDS, REPORT_FIELDS, STATUS_LABELS, STATUSES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -410,8 +410,8 @@ def build_report_html(
         "subtitle": info.get("subtitle", ""),
         "document": info.get("document", "") or "Projektstatusbericht",
         "header": [
-            ("Projekttitel", info.get("project_title", "")),
-            ("Projektmanager", info.get("manager", "")),
+            (REPORT_FIELDS["project_title"], info.get("project_title", "")),
+            (REPORT_FIELDS["manager"], info.get("manager", "")),
             ("Stand des Berichts", format_date(report.report_date) or "ohne Stichtag"),
             ("Stichtag für „überfällig“", format_date(as_of)),
             ("Filter", filter_text or "kein Filter – alle Maßnahmen des Berichts"),
@@ -420,12 +420,8 @@ def build_report_html(
         "filter_text": filter_text,
         "count": len(measures),
         "intro": [
-            (label, rich_text(info.get(key, "")))
-            for key, label in (
-                ("goal", "Projektziel"),
-                ("background", "Projekthintergrund"),
-                ("benefit", "Projektnutzen"),
-            )
+            (REPORT_FIELDS[key], rich_text(info.get(key, "")))
+            for key in ("goal", "background", "benefit")
             if str(info.get(key, "")).strip()
         ],
         "cards": [_card(card, as_of) for card in cards],
