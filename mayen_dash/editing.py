@@ -33,13 +33,20 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .model import ERROR, ColumnMapping, Finding, FindingCode, LoadError
-from .normalize import parse_target
-from .readers import Sheet, identify, read_sheets
-from .readers.delimited import decode as _decode
-from .readers.delimited import delimiter as _delimiter
-from .tables import RepeatedHeader, _report_key, blank, cell_text, first_header
-from .vocabulary import COLUMN_BY_KEY, STATUS_LABELS, UNKNOWN_STATUS, sheet_role, status_code_for_label
+from .formatting import format_count
+from .model import ERROR, ColumnMapping, Finding, FindingCode, LoadError, refusals_in_german
+from .normalize import READABLE_TARGETS_TEXT, parse_target
+from .readers import Sheet, delimited, identify, read_sheets
+from .tables import RepeatedHeader, blank, cell_text, first_header, report_key
+from .vocabulary import (
+    ASSIGNABLE_STATUSES,
+    COLUMN_BY_KEY,
+    STATUS_LABELS,
+    UNKNOWN_STATUS,
+    sheet_role,
+    status_code_for_label,
+)
+from .xlsx import MAX_CELL_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +54,15 @@ log = logging.getLogger(__name__)
 EDITABLE_KEYS: tuple[str, ...] = ("status", "target", "remarks")
 EDITABLE_LABELS: dict[str, str] = {key: COLUMN_BY_KEY[key].label for key in EDITABLE_KEYS}
 
-# Excel refuses longer texts in a cell.
-MAX_CELL_CHARS = 32_767
-
 _CHANGED_FILE = (
     "Die Datei wurde seit dem Hochladen verändert. Bitte die aktuelle Fassung hochladen und die Änderungen "
     "erneut eintragen."
+)
+_WRITE_FAILED = Finding(
+    "Die Änderungen konnten nicht in die Datei geschrieben werden. Bitte die Datei in Excel öffnen, als .xlsx "
+    "speichern, erneut hochladen und die Änderungen noch einmal eintragen; hilft das nicht, die Datei dem "
+    "Sachgebiet E-Government schicken.",
+    code=FindingCode.WRITE_FAILED,
 )
 # The formats whose cells meeting mode writes; every other Stand is refused with what to do instead.
 WRITABLE_FORMATS: tuple[str, ...] = ("xlsx", "csv")
@@ -65,7 +75,7 @@ _NOT_WRITABLE: dict[str, str] = {
     "pdf": "einem PDF-Dokument",
     "txt": "einem Text (eingefügt oder als .txt-Datei)",
 }
-_ALLOWED_STATUSES = ", ".join(f"„{label}“" for code, label in STATUS_LABELS.items() if code != UNKNOWN_STATUS)
+_ALLOWED_STATUSES = ", ".join(f"„{STATUS_LABELS[code]}“" for code in ASSIGNABLE_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -179,13 +189,12 @@ def validate_edits(edits: list[Edit]) -> list[Finding]:
                 )
         elif edit.key == "target" and parse_target(edit.value) is None:
             found[FindingCode.BAD_TARGET_DATE] = (
-                f"Das Zieldatum „{edit.value}“{title} ist nicht lesbar. Lesbar sind z. B. „2023“, „08/2022“, "
-                "„31.12.2023“, „Q3/2023“, „1. Halbjahr 2023“, „laufend“."
+                f"Das Zieldatum „{edit.value}“{title} ist nicht lesbar. Lesbar sind z. B. {READABLE_TARGETS_TEXT}."
             )
         if len(edit.value) > MAX_CELL_CHARS:
             found[FindingCode.TEXT_TOO_LONG] = (
-                f"Der Text{title} ist {len(edit.value):,} Zeichen lang; eine Excel-Zelle fasst höchstens "
-                f"{MAX_CELL_CHARS:,} Zeichen.".replace(",", ".")
+                f"Der Text{title} ist {format_count(len(edit.value))} Zeichen lang; eine Excel-Zelle fasst "
+                f"höchstens {format_count(MAX_CELL_CHARS)} Zeichen."
             )
         findings.extend(
             Finding(message, edit.sheet, edit.row, column, ERROR, code=code) for code, message in found.items()
@@ -301,20 +310,10 @@ def apply_edits(
     `report_date`, the Stichtag in a workbook's Bericht sheet is set too; a file without
     one gets none (a CSV file never has one).
     """
-    try:
+    with refusals_in_german(
+        log, f"writing edits into {filename!r}", "Die Datei ist zu groß, um sie zu bearbeiten.", _WRITE_FAILED
+    ):
         return _apply(data, filename, edits, report_date, mapping or ColumnMapping())
-    except LoadError:
-        raise
-    except MemoryError as error:
-        raise LoadError("Die Datei ist zu groß, um sie zu bearbeiten.", code=FindingCode.OUT_OF_MEMORY) from error
-    except Exception as error:
-        log.exception("unexpected failure while writing edits into %r", filename)
-        raise LoadError(
-            "Die Änderungen konnten nicht in die Datei geschrieben werden. Bitte die Datei in Excel öffnen, "
-            "als .xlsx speichern, erneut hochladen und die Änderungen noch einmal eintragen; hilft das nicht, "
-            "die Datei dem Sachgebiet E-Government schicken.",
-            code=FindingCode.WRITE_FAILED,
-        ) from error
 
 
 def not_writable(kind: str, document: bool) -> LoadError:
@@ -450,7 +449,7 @@ def _set_report_date(workbook, sheets: list[Sheet], report_date: dt.date) -> Non
         worksheet = workbook[sheet.name]
         for i, row in enumerate(sheet.rows):
             filled = [j for j, cell in enumerate(row) if not blank(cell)]
-            if not filled or _report_key(row[filled[0]]) != "report_date":
+            if not filled or report_key(row[filled[0]]) != "report_date":
                 continue
             column = filled[1] if len(filled) > 1 else filled[0] + 1
             cell = worksheet.cell(row=i + 1, column=column + 1)
@@ -463,7 +462,7 @@ def _set_report_date(workbook, sheets: list[Sheet], report_date: dt.date) -> Non
 
 # --- CSV ----------------------------------------------------------------------------------------------------------
 
-# (byte order mark, codec) in the order `reading._decode` tries them.
+# (byte order mark, codec) in the order `readers.delimited.decode` tries them.
 _CSV_CODECS: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
@@ -547,9 +546,9 @@ def _line_ending(text: str) -> str:
 
 
 def _apply_csv(data: bytes, sheet: Sheet, edits: list[Edit], mapping: ColumnMapping) -> bytes:
-    text = _decode(data)
+    text = delimited.decode(data)
     bom, codec = _csv_codec(data, text)
-    delimiter = _delimiter(text)
+    delimiter = delimited.delimiter(text)
     table = _Table(sheet, mapping)
     # The sheet's name comes from the file name, which a download may change: a CSV file has one table.
     changes: dict[int, dict[int, str]] = {}

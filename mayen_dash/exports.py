@@ -30,7 +30,7 @@ from icalendar import Calendar, Event, vDuration
 
 from .diff import normalize_title
 from .formatting import EMPTY, format_date, text_or_empty
-from .metrics import due_soon, overdue, overdue_mask
+from .metrics import DUE_SOON_DAYS, due_soon, overdue, overdue_mask
 from .model import Finding, Report
 from .vocabulary import COLUMN_BY_KEY, ORGANISATION_LABELS, STATUS_LABELS
 from .xlsx import Sheet, workbook_bytes
@@ -155,7 +155,7 @@ def overdue_frame(measures: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return _brief(late).assign(**{"Tage überfällig": late["days_overdue"]})
 
 
-def due_soon_frame(measures: pd.DataFrame, as_of: dt.date, days: int = 90) -> pd.DataFrame:
+def due_soon_frame(measures: pd.DataFrame, as_of: dt.date, days: int = DUE_SOON_DAYS) -> pd.DataFrame:
     """Measures falling due within `days` of the reference date, soonest first."""
     soon = due_soon(measures, as_of, days)
     return _brief(soon).assign(**{"Tage bis fällig": soon["days_left"]})

@@ -18,8 +18,19 @@ import numpy as np
 import pandas as pd
 
 from .formatting import format_count_noun
-from .model import NO_AREA, ColumnMapping, Finding, FindingCode, LoadError, Report, area_categories, empty_info
+from .model import (
+    NO_AREA,
+    ColumnMapping,
+    Finding,
+    FindingCode,
+    LoadError,
+    Report,
+    area_categories,
+    empty_info,
+    refusals_in_german,
+)
 from .normalize import (
+    READABLE_TARGETS_TEXT,
     Period,
     parse_target,
     report_date_from_filename,
@@ -42,6 +53,7 @@ from .tables import (
     read_title_dates,
 )
 from .vocabulary import (
+    ASSIGNABLE_STATUSES,
     STATUS_CODES,
     STATUS_LABELS,
     UNKNOWN_STATUS,
@@ -50,6 +62,12 @@ from .vocabulary import (
 )
 
 log = logging.getLogger(__name__)
+
+_UNREADABLE = Finding(
+    "Die Datei konnte nicht gelesen werden. Bitte in Excel öffnen, als .xlsx speichern und erneut hochladen; "
+    "hilft das nicht, die Datei dem Sachgebiet E-Government schicken.",
+    code=FindingCode.UNREADABLE,
+)
 
 # Findings of one kind listed one by one before they are summed up in a line.
 FINDINGS_PER_KIND = 100
@@ -109,7 +127,7 @@ def _texts(cells: list[Cell]) -> list[str]:
 def _statuses(table: MeasureTable, raw: list[str], mapping: ColumnMapping, findings: _Findings) -> list[str]:
     chosen = {fold(k): v for k, v in mapping.status_values.items()}
     codes_by_raw = {value: chosen.get(fold(value)) or match_status(value) for value in set(raw)}
-    allowed = ", ".join(label for code, label in STATUS_LABELS.items() if code != UNKNOWN_STATUS)
+    allowed = ", ".join(STATUS_LABELS[code] for code in ASSIGNABLE_STATUSES)
     codes = []
     for position, value in enumerate(raw):
         code = codes_by_raw[value]
@@ -150,7 +168,7 @@ def _periods(table: MeasureTable, findings: _Findings) -> list[Period]:
                 "target",
                 Finding(
                     f"Das Zieldatum „{cell_text(cell)}“ ist nicht lesbar; die Maßnahme hat kein Fälligkeitsdatum. "
-                    "Lesbar sind z. B. „2023“, „08/2022“, „31.12.2023“, „Q3/2023“, „1. Halbjahr 2023“, „laufend“.",
+                    f"Lesbar sind z. B. {READABLE_TARGETS_TEXT}.",
                     code=FindingCode.BAD_TARGET_DATE,
                     **table.where(position, "target"),
                 ),
@@ -248,19 +266,8 @@ def load_report(
     user as a refusal too: a file must never surface as a traceback.
     """
     data, filename = _bytes_and_name(source, filename)
-    try:
+    with refusals_in_german(log, f"loading {filename!r}", "Die Datei ist zu groß, um sie zu verarbeiten.", _UNREADABLE):
         return _load(data, filename, mapping or ColumnMapping())
-    except LoadError:
-        raise
-    except MemoryError as error:
-        raise LoadError("Die Datei ist zu groß, um sie zu verarbeiten.", code=FindingCode.OUT_OF_MEMORY) from error
-    except Exception as error:
-        log.exception("unexpected failure while loading %r", filename)
-        raise LoadError(
-            "Die Datei konnte nicht gelesen werden. Bitte in Excel öffnen, als .xlsx speichern und erneut "
-            "hochladen; hilft das nicht, die Datei dem Sachgebiet E-Government schicken.",
-            code=FindingCode.UNREADABLE,
-        ) from error
 
 
 def _report_date(

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -197,6 +200,24 @@ class LoadError(Exception):
 
     def __str__(self) -> str:
         return str(self.finding)
+
+
+@contextmanager
+def refusals_in_german(log: logging.Logger, doing: str, too_large: str, failure: Finding) -> Iterator[None]:
+    """Whatever goes wrong inside reaches the user as a LoadError in German, never as a traceback.
+
+    A LoadError passes unchanged; running out of memory says `too_large`; anything else is
+    logged for the developers ("unexpected failure while `doing`") and says `failure`.
+    """
+    try:
+        yield
+    except LoadError:
+        raise
+    except MemoryError as error:
+        raise LoadError(too_large, code=FindingCode.OUT_OF_MEMORY) from error
+    except Exception as error:
+        log.exception("unexpected failure while %s", doing)
+        raise LoadError(failure.message, code=failure.code) from error
 
 
 @dataclass(frozen=True)

@@ -49,21 +49,16 @@ from .formatting import (
     format_date,
     format_number,
     format_percent,
+    list_item,
     text_or_empty,
 )
 from .model import NO_GROUP, Report
 from .scorecard import perspectives
 from .settings import time_zone
-from .vocabulary import STATUS_LABELS, STATUSES
+from .vocabulary import NARRATIVE_FIELDS, REPORT_FIELDS, STATUS_LABELS, STATUSES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-NARRATIVE_SECTIONS = (
-    ("progress", "Fortschritte im Projekt seit dem letzten Fortschrittsbericht"),
-    ("next_steps", "Geplante nächste Schritte"),
-    ("problems", "Problembereiche, erforderliche Gegenmaßnahmen und Verantwortliche"),
-    ("attachments", "Anlagen"),
-)
 # Characters of a file name part taken from a filter value; long Handlungsfeld names are cut.
 NAME_PART_LENGTH = 40
 
@@ -104,9 +99,6 @@ def _stand_name(date: dt.date | None) -> str:
 
 # --- text helpers ---------------------------------------------------------------------------------
 
-_BULLET = re.compile(r"^(\s*)[-•–]\s+(.*)$")
-
-
 def rich_text(text: str) -> Markup:
     """A report text as HTML: "- " lines become (nested) lists, other lines paragraphs; all text escaped.
 
@@ -130,10 +122,10 @@ def rich_text(text: str) -> Markup:
 
     for raw in str(text or "").splitlines():
         line = raw.expandtabs(4).rstrip()
-        bullet = _BULLET.match(line)
-        if bullet:
+        item = list_item(line)
+        if item:
             end_paragraph()
-            indent = len(bullet[1])
+            indent = item[0]
             if not levels or indent > levels[-1]:
                 out.append("<ul><li>")
                 levels.append(indent)
@@ -142,7 +134,7 @@ def rich_text(text: str) -> Markup:
                     out.append("</li></ul>")
                     levels.pop()
                 out.append("</li><li>")
-            out.append(html.escape(bullet[2].strip()))
+            out.append(html.escape(item[1]))
         elif not line.strip():
             end_paragraph()
             end_lists()
@@ -418,8 +410,8 @@ def build_report_html(
         "subtitle": info.get("subtitle", ""),
         "document": info.get("document", "") or "Projektstatusbericht",
         "header": [
-            ("Projekttitel", info.get("project_title", "")),
-            ("Projektmanager", info.get("manager", "")),
+            (REPORT_FIELDS["project_title"], info.get("project_title", "")),
+            (REPORT_FIELDS["manager"], info.get("manager", "")),
             ("Stand des Berichts", format_date(report.report_date) or "ohne Stichtag"),
             ("Stichtag für „überfällig“", format_date(as_of)),
             ("Filter", filter_text or "kein Filter – alle Maßnahmen des Berichts"),
@@ -428,12 +420,8 @@ def build_report_html(
         "filter_text": filter_text,
         "count": len(measures),
         "intro": [
-            (label, rich_text(info.get(key, "")))
-            for key, label in (
-                ("goal", "Projektziel"),
-                ("background", "Projekthintergrund"),
-                ("benefit", "Projektnutzen"),
-            )
+            (REPORT_FIELDS[key], rich_text(info.get(key, "")))
+            for key in ("goal", "background", "benefit")
             if str(info.get(key, "")).strip()
         ],
         "cards": [_card(card, as_of) for card in cards],
@@ -441,9 +429,9 @@ def build_report_html(
         "figures": [_progress_figure(measures), _unit_figure(measures)],
         "patterns": svg.pattern_definitions(),
         "narrative": [
-            {"key": key, "title": title, "body": rich_text(info.get(key, ""))}
-            for key, title in NARRATIVE_SECTIONS
-            if str(info.get(key, "")).strip()
+            {"key": section.key, "title": section.title, "body": rich_text(info.get(section.key, ""))}
+            for section in NARRATIVE_FIELDS
+            if str(info.get(section.key, "")).strip()
         ],
         "changes": _changes(previous, measures) if previous is not None else None,
         "previous_name": _stand_name(previous_date),

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from .formatting import format_count
 from .model import ColumnMapping, Finding, FindingCode, LoadError, location_text
 from .normalize import dates_in_title, parse_target, parse_units_cell, responsibility_key, visible
 from .readers import Cell, Sheet
@@ -159,7 +160,7 @@ def _named(texts: list[str]) -> str:
     """Headers for a message: „A“, „B“, … and how many more."""
     named = ", ".join(f"„{t}“" for t in texts[:NAMED_COLUMNS])
     more = len(texts) - NAMED_COLUMNS
-    return named + (f" und {more:,} weitere".replace(",", ".") if more > 0 else "")
+    return named + (f" und {format_count(more)} weitere" if more > 0 else "")
 
 
 def first_header(
@@ -371,7 +372,8 @@ def read_organisation(sheets: list[Sheet]) -> dict[str, tuple[str, ...]]:
     return mapping
 
 
-def _report_key(label: Cell) -> str | None:
+def report_key(label: Cell) -> str | None:
+    """The Bericht sheet's field ("report_date", "progress", …) a row label names, by its label or a synonym."""
     for key, name in REPORT_FIELDS.items():
         if match_label(label, (name, *REPORT_FIELD_SYNONYMS.get(key, ()))):
             return key
@@ -390,7 +392,7 @@ def read_report_info(sheets: list[Sheet]) -> tuple[dict[str, str], dt.date | Non
             filled = _filled(row)
             if len(filled) < 2:
                 continue
-            key = _report_key(row[filled[0]])
+            key = report_key(row[filled[0]])
             value = row[filled[1]]
             if key == "report_date":
                 period = parse_target(value)

@@ -16,8 +16,9 @@ from mayen_dash.exports import findings_frame
 from mayen_dash.formatting import escape_markdown, format_count, format_count_noun, format_date
 from mayen_dash.loader import PASTED_NAME, preview
 from mayen_dash.mappings import MappingMemory, signature, suggested_column, suggested_status
+from mayen_dash.metrics import shown_statuses, status_counts
 from mayen_dash.model import FINDING_LABELS, ColumnMapping, LoadError, Report, by_code
-from mayen_dash.readers import FORMATS, READABLE
+from mayen_dash.readers import FORMATS, MAX_FILE_BYTES, READABLE, megabytes
 from mayen_dash.settings import TEMPLATE, data_dir
 from mayen_dash.store import snapshot_table
 from mayen_dash.units import names_frame, suggestions
@@ -41,12 +42,8 @@ st.markdown(
 
 
 def status_line(report: Report) -> str:
-    counts = report.measures["status"].value_counts()
-    return " · ".join(
-        f"{format_count(int(counts.get(code, 0)))} {STATUS_LABELS[code]}"
-        for code in STATUS_CODES
-        if counts.get(code, 0) or code not in ("zurueckgestellt", "unbekannt")
-    )
+    counts = status_counts(report.measures)
+    return " · ".join(f"{format_count(counts[code])} {STATUS_LABELS[code]}" for code in shown_statuses(counts))
 
 
 def ask_report_date(source: ui.Source, report: Report) -> dt.date | None:
@@ -198,9 +195,9 @@ def upload_section() -> None:
     """Upload several files or paste report text; each becomes its own Stand, stored only after the check."""
     st.header("Neue Berichte hochladen", anchor=False)
     st.write(
-        f"Gelesen werden {READABLE}, je Datei höchstens 25 MB. Mehrere Dateien auf einmal werden je ein eigener Stand "
-        "mit eigenem Stichtag, etwa frühere Statusberichte. Alles wird zuerst geprüft und hier aufgelistet; erst nach "
-        "„Speichern“ werden die Stände gespeichert und auf allen Seiten gezeigt."
+        f"Gelesen werden {READABLE}, je Datei höchstens {megabytes(MAX_FILE_BYTES)}. Mehrere Dateien auf einmal "
+        "werden je ein eigener Stand mit eigenem Stichtag, etwa frühere Statusberichte. Alles wird zuerst geprüft "
+        "und hier aufgelistet; erst nach „Speichern“ werden die Stände gespeichert und auf allen Seiten gezeigt."
     )
     if not ui.editors_only("Hochladen"):
         return

@@ -24,7 +24,7 @@ from mayen_dash.exports import (
 from mayen_dash.formatting import escape_markdown, format_count, format_count_noun
 from mayen_dash.loader import load_report
 from mayen_dash.model import LoadError
-from mayen_dash.vocabulary import STATUS_LABELS, UNKNOWN_STATUS
+from mayen_dash.vocabulary import ASSIGNABLE_STATUSES, STATUS_LABELS
 
 view = ui.current_view()
 st.title("Maßnahmen", anchor=False)
@@ -93,7 +93,7 @@ st.info(
     "Besprechungsmodus: Status, Zieldatum und Anmerkungen lassen sich in der Tabelle ändern. Gespeichert wird "
     "erst mit „Als neuen Stand speichern“; der bisherige Stand bleibt erhalten. Die übrigen Spalten sind gesperrt."
 )
-status_options = [label for code, label in STATUS_LABELS.items() if code != UNKNOWN_STATUS]
+status_options = [STATUS_LABELS[code] for code in ASSIGNABLE_STATUSES]
 edited = ui.data_editor(
     table,
     hide_index=True,

@@ -7,7 +7,7 @@ from mayen_dash import text_alternatives
 from mayen_dash.charts import overdue_chart, timeline_chart
 from mayen_dash.exports import DUE_LABEL, due_soon_frame, overdue_frame
 from mayen_dash.formatting import escape_markdown, format_date
-from mayen_dash.metrics import DEFINITIONS
+from mayen_dash.metrics import DEFINITIONS, DUE_SOON_DAYS
 from mayen_dash.opendata import settings, subscription_address
 
 view = ui.current_view()
@@ -31,12 +31,12 @@ else:
 
 soon = due_soon_frame(view.measures, view.as_of)
 st.header(
-    f"Fällig in den nächsten 90 Tagen: {len(soon)}",
+    f"Fällig in den nächsten {DUE_SOON_DAYS} Tagen: {len(soon)}",
     anchor=False,
-    help=f"Nicht erledigte und nicht zurückgestellte Maßnahmen mit Fälligkeit vom {as_of} bis 90 Tage danach.",
+    help=DEFINITIONS["due_soon"].format(as_of=as_of, days=DUE_SOON_DAYS),
 )
 if soon.empty:
-    st.info("In den 90 Tagen nach dem Stichtag wird keine Maßnahme im Filter fällig.")
+    st.info(f"In den {DUE_SOON_DAYS} Tagen nach dem Stichtag wird keine Maßnahme im Filter fällig.")
 else:
     ui.dataframe(soon, hide_index=True, column_config={DUE_LABEL: date_column})
 

@@ -13,9 +13,11 @@ import ui.signin
 from mayen_dash import charts
 from mayen_dash.access import editor_token, hash_password, token_key
 from mayen_dash.charts import progress_by_area_chart
+from mayen_dash.metrics import DUE_SOON_DAYS
 from mayen_dash.model import FindingCode, LoadError
-from mayen_dash.readers import MAX_FILE_BYTES
+from mayen_dash.readers import MAX_FILE_BYTES, megabytes
 from mayen_dash.store import SnapshotStore, StoreUnavailableError
+from mayen_dash.vocabulary import NARRATIVE_FIELDS
 from tests.builders import ROOT, csv_bytes, xlsx_bytes
 
 PAGES = [
@@ -73,6 +75,15 @@ def test_every_page_renders_without_exception(app, page, title):
     app.switch_page(page).run()
     assert not app.exception, [e.value for e in app.exception]
     assert app.title[0].value == title
+
+
+def test_pages_say_the_rules_they_apply(app):
+    app.run()
+    assert [tab.label for tab in app.tabs] == [section.tab for section in NARRATIVE_FIELDS]
+    app.switch_page("pages/daten.py").run()
+    assert any(f"je Datei höchstens {megabytes(MAX_FILE_BYTES)}." in m.value for m in app.markdown)
+    app.switch_page("pages/ueberfaellig.py").run()
+    assert any(h.value.startswith(f"Fällig in den nächsten {DUE_SOON_DAYS} Tagen") for h in app.header)
 
 
 def test_start_page_metrics(app):
@@ -415,6 +426,7 @@ def test_hostile_titles_are_shown_as_text(app):
 def test_streamlit_config_matches_the_loader():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_FILE_BYTES
+    assert megabytes(MAX_FILE_BYTES) == f"{config['server']['maxUploadSize']} MB"
     assert config["client"]["toolbarMode"] == "minimal"
     assert config["browser"]["gatherUsageStats"] is False
     assert config["server"]["enableXsrfProtection"] is True

@@ -28,6 +28,7 @@ from mayen_dash.exports import (
     display_frame,
     due_soon_frame,
     export_measures,
+    findings_frame,
     frame_xlsx,
     measure_details,
     measure_uid,
@@ -595,3 +596,11 @@ def test_ics_as_a_subscription_names_the_unit_and_asks_to_be_refreshed(bundled):
     assert subscribed.decoded("REFRESH-INTERVAL") == ICS_REFRESH
     assert str(subscribed["X-PUBLISHED-TTL"]) == "PT6H"
     assert [str(e["UID"]) for e in subscribed.walk("VEVENT")] == [str(e["UID"]) for e in calendar.walk("VEVENT")]
+
+
+def test_findings_frame_names_the_code_for_programs_and_leaves_it_out_on_screen():
+    findings = load_report(csv_bytes([["Maßnahme", "Status"], ["A", "vielleicht"]]), "liste.csv").findings
+    frame = findings_frame(findings)
+    assert frame.columns.tolist() == ["Code", "Blatt", "Zeile", "Spalte", "Hinweis"]
+    assert frame.iloc[0][["Code", "Blatt", "Zeile", "Spalte"]].tolist() == ["unknown_status", "liste.csv", 2, "Status"]
+    assert findings_frame(findings, code=False).columns.tolist() == ["Blatt", "Zeile", "Spalte", "Hinweis"]

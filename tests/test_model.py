@@ -5,13 +5,22 @@ them; this table is the one place that says what the user reads for each kind of
 """
 
 import io
+import logging
 
 import docx
 import pytest
 
 from mayen_dash.editing import Edit, validate_edits
 from mayen_dash.loader import FINDINGS_PER_KIND, load_report
-from mayen_dash.model import FINDING_LABELS, Finding, FindingCode, LoadError, by_code, location_text
+from mayen_dash.model import (
+    FINDING_LABELS,
+    Finding,
+    FindingCode,
+    LoadError,
+    by_code,
+    location_text,
+    refusals_in_german,
+)
 from tests.builders import csv_bytes, xlsx_bytes
 
 ALLOWED = "erledigt, in Bearbeitung, laufend, offen, zurückgestellt"
@@ -218,3 +227,20 @@ def test_a_refusal_and_the_cli_json_carry_the_code():
     }
     assert location_text("Liste", 4, "Status") == "Blatt „Liste“, Zeile 4, Spalte „Status“"
     assert location_text(row=3, page=2, table=1) == "Seite 2, Tabelle 1, Zeile 3"
+
+
+def test_refusals_in_german_turn_any_failure_into_a_load_error(caplog):
+    log = logging.getLogger("mayen_dash.test")
+    failure = Finding("Ging nicht.", code=FindingCode.UNREADABLE)
+    with pytest.raises(LoadError) as caught, refusals_in_german(log, "testing", "Zu groß.", failure):
+        raise MemoryError
+    assert (caught.value.code, str(caught.value)) == (FindingCode.OUT_OF_MEMORY, "Zu groß.")
+    assert "unexpected failure" not in caplog.text
+    with pytest.raises(LoadError) as caught, refusals_in_german(log, "testing", "Zu groß.", failure):
+        raise IndexError("a bug")
+    assert (caught.value.code, str(caught.value)) == (FindingCode.UNREADABLE, "Ging nicht.")
+    assert "unexpected failure while testing" in caplog.text
+    refusal = LoadError("Die Datei ist leer.", code=FindingCode.EMPTY_FILE)
+    with pytest.raises(LoadError) as caught, refusals_in_german(log, "testing", "Zu groß.", failure):
+        raise refusal
+    assert caught.value is refusal

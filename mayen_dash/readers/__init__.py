@@ -187,6 +187,7 @@ __all__ = [
     "Workbook",
     "format_of",
     "identify",
+    "megabytes",
     "read_pasted",
     "read_sheets",
     "read_workbook",

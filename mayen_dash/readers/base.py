@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from ..formatting import format_decimal
 from ..model import Finding, FindingCode, LoadError
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
@@ -92,19 +93,15 @@ class Format:
     document: bool = False
 
 
-def german_number(number: float, decimals: int = 0) -> str:
-    return f"{number:,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
 def megabytes(size: int) -> str:
     """Megabytes as Germans write them, rounded up to a tenth so that "26 MB" is never shown as "25 MB"."""
     tenths = math.ceil(size * 10 / 1024 / 1024)
-    return f"{german_number(tenths / 10, 0 if tenths % 10 == 0 else 1)} MB"
+    return f"{format_decimal(tenths / 10, 0 if tenths % 10 == 0 else 1)} MB"
 
 
 def too_many_rows(sheet: str, rows: int, limit: int) -> LoadError:
     return LoadError(
-        f"{sheet} hat {german_number(rows)} Zeilen; erlaubt sind höchstens {german_number(limit)}.",
+        f"{sheet} hat {format_decimal(rows)} Zeilen; erlaubt sind höchstens {format_decimal(limit)}.",
         code=FindingCode.TOO_MANY_ROWS,
     )
 
@@ -115,8 +112,8 @@ def too_many_cells(sheet: str, rows: int, columns: int, limit: int) -> LoadError
         number, rest = divmod(number - 1, 26)
         letters = chr(65 + rest) + letters
     return LoadError(
-        f"{sheet} reicht bis Zelle {letters}{rows}, das sind {german_number(rows * columns)} Zellen; erlaubt sind "
-        f"höchstens {german_number(limit)}. Bitte leere Zeilen und Spalten am Ende des Blatts löschen und erneut "
+        f"{sheet} reicht bis Zelle {letters}{rows}, das sind {format_decimal(rows * columns)} Zellen; erlaubt sind "
+        f"höchstens {format_decimal(limit)}. Bitte leere Zeilen und Spalten am Ende des Blatts löschen und erneut "
         "hochladen.",
         code=FindingCode.TOO_MANY_CELLS,
     )

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 
+from ..formatting import format_count
 from ..model import FindingCode, LoadError
 from .base import MAX_FILE_BYTES, MAX_ROWS, Cell, Format, Sheet, Workbook, unreadable
 
@@ -86,7 +87,7 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
         for row in reader:
             if len(rows) >= MAX_ROWS:
                 raise LoadError(
-                    f"Die Datei hat mehr als {MAX_ROWS:,} Zeilen.".replace(",", "."), code=FindingCode.TOO_MANY_ROWS
+                    f"Die Datei hat mehr als {format_count(MAX_ROWS)} Zeilen.", code=FindingCode.TOO_MANY_ROWS
                 )
             rows.append(list(row))
     except csv.Error as error:

@@ -41,7 +41,7 @@ _FIELD_NAMES: dict[str, tuple[str, ...]] = {
     for key, label in REPORT_FIELDS.items()
     if key not in ("title", "subtitle", "document", "report_date")
 }
-_SECTIONS: tuple[str, ...] = (*NARRATIVE_FIELDS, "attachments")
+_SECTIONS: tuple[str, ...] = tuple(section.key for section in NARRATIVE_FIELDS)
 _DOCUMENT_KIND = re.compile(r"^[-–\s]*((?:projekt)?(?:status|fortschritts)bericht)[-–\s]*$", re.IGNORECASE)
 _LEITFRAGE = re.compile(r"^\s*leitfrage\s*:?\s*", re.IGNORECASE)
 _ITEM_START = re.compile(r"(?:^|\s+)[-–•]\s*(?=\S)")

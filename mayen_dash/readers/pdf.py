@@ -25,6 +25,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
+from ..formatting import format_count
 from ..model import FindingCode, LoadError
 from .base import MAX_UNCOMPRESSED_BYTES, Format, Place, Workbook, megabytes
 from .document import Block, Paragraph, Table, interpret
@@ -309,7 +310,7 @@ def blocks(data: bytes) -> list[Block]:
                 )
             if len(page.chars) > MAX_CHARACTERS_PER_PAGE:
                 raise LoadError(
-                    f"Seite {number} des PDF hat mehr als {MAX_CHARACTERS_PER_PAGE:,} Zeichen.".replace(",", "."),
+                    f"Seite {number} des PDF hat mehr als {format_count(MAX_CHARACTERS_PER_PAGE)} Zeichen.",
                     code=FindingCode.DOCUMENT_TOO_COMPLEX,
                 )
             characters += len(page.chars)
