@@ -44,28 +44,10 @@ from mayen_dash.store import (
     previous_snapshot,
     snapshots_table,
 )
-from tests import postgres
 from tests.builders import BUNDLED, FLAT_HEADER, ROOT, csv_bytes
 
 E_GOV = "E-Government und Onlinezugangsgesetz"
 WISSEN = "Innovatives Wissen"
-
-
-@pytest.fixture(scope="session")
-def postgres_server():
-    yield from postgres.postgres_for_session()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path: Path):
-    """An empty database, not yet touched by the store."""
-    if request.param == "sqlite":
-        yield sa.URL.create("sqlite", database=str(tmp_path / "store.sqlite3")).render_as_string()
-        return
-    server = request.getfixturevalue("postgres_server")
-    url = server.create_database()
-    yield url
-    server.drop_database(url)
 
 
 @pytest.fixture
