@@ -797,3 +797,19 @@ def test_unit_names_merge_follow_and_separate(store, db_url):
         reopened.close()
     with pytest.raises(ValueError, match="name"):
         store.merge_units(["A"], "  ")
+
+
+def test_a_column_mapping_is_remembered_by_shape_for_every_app_server(db_url):
+    one, other = SnapshotStore(db_url), SnapshotStore(db_url)
+    try:
+        assert other.remembered_mapping("shape") is None
+        first = ColumnMapping({"title": "Name", "status": "Live"}, {"Ja": "erledigt", "Nein": "offen"})
+        one.remember_mapping("shape", first)
+        assert other.remembered_mapping("shape") == first
+        later = ColumnMapping({"title": "Name"}, {"Ja": "fertigish"})  # a code this vocabulary no longer knows
+        other.remember_mapping("shape", later)
+        assert one.remembered_mapping("shape") == ColumnMapping({"title": "Name"}, {})
+        assert one.remembered_mapping("another shape") is None
+    finally:
+        one.close()
+        other.close()
