@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -42,6 +43,8 @@ class EditorTab(Session):
     """A tab that also types into a text area and presses buttons, which the load test's client does not track.
 
     The text typed is sent again with every later run, as the browser's frontend keeps a widget's value.
+    It builds on the client's own widget bookkeeping and rerun request (`_widgets`, `_rerun`), so that the
+    load test's client stays as small as it is.
     """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -116,10 +119,10 @@ def pasted_report() -> str:
     return documents.report_text(replace(bundled, report_date=NEW_DATE)).decode("utf-8")
 
 
-async def scenario(a: str, b: str) -> dict[str, object]:
+async def scenario(a: str, b: str) -> dict[str, Any]:
     """Upload and delete on A, with a tab on B that reruns after each; what B showed at every step."""
     api = Client(b, next_source())
-    seen: dict[str, object] = {"before": api.get("/api/v1/staende.json").json()}
+    seen: dict[str, Any] = {"before": api.get("/api/v1/staende.json").json()}
     watcher, first = await Session.open(b)
     editor, _ = await EditorTab.open(a)
     try:
