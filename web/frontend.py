@@ -173,7 +173,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^(\d+) options? available\.$", r"\1 Einträge verfügbar."),
     (r"^(.+), selected$", r"\1, ausgewählt"),
     # the hidden name of a Material icon inside a button that has its own German name
-    (r"^([a-z0-9_]+) icon$", "Symbol"),
+    (r"^[a-z0-9_]+ icon$", "Symbol"),
     *(
         (rf"^(.*\b){english}(\b.*)$", rf"\1{german}\2")
         for english, german in {
@@ -436,5 +436,6 @@ def bundle_text() -> str:
 
 def english_sources() -> list[str]:
     """The English texts, the fixed parts of the patterns and plotly's texts, as they must occur in the bundle."""
-    fixed = [re.sub(r"\(.*?\)\??|[\^$\\]", " ", source).split("  ")[0].strip(" ,.:") for source, _ in PATTERNS]
+    variable = r"\(.*?\)\??|\[.*?\][+*]?|[\^$\\]"  # groups, character classes, anchors
+    fixed = [re.sub(variable, " ", source).split("  ")[0].strip(" ,.:") for source, _ in PATTERNS]
     return [*TEXTS, *(part for part in fixed if part), *PLOTLY_LOCALE["dictionary"]]
