@@ -103,7 +103,7 @@ TEXTS: dict[str, str] = {
     "Calendar.": "Kalender",
     "Calendar": "Kalender",
     "Use arrow keys to navigate dates. Enter to select. Escape to close.": (
-        "Mit den Pfeiltasten ein Datum suchen, mit der Eingabetaste wählen, mit Escape schließen."
+        "Mit den Pfeiltasten ein Datum suchen, mit der Eingabetaste wählen, mit der Esc-Taste schließen."
     ),
     # the date field's segments: Streamlit fixes the field's locale to en-US (placeholders and read-out)
     "dd": "TT",
@@ -165,6 +165,8 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^Delete (.+)$", r"\1 entfernen"),
     (r"^Show (\d+) more$", r"\1 weitere zeigen"),
     (r"^(\d+) rows?$", r"\1 Zeilen"),
+    (r"^(\d+) results?$", r"\1 Treffer"),
+    (r"^(\d+) of (\d+)$", r"\1 von \2"),
     (r"^day, (.+)$", r"Tag, \1"),
     (r"^month, (.+)$", r"Monat, \1"),
     (r"^year, (.+)$", r"Jahr, \1"),
@@ -327,8 +329,15 @@ _SCRIPT_TEMPLATE = """
       if (chart.getAttribute("aria-describedby") !== summary.id) chart.setAttribute("aria-describedby", summary.id);
     });
   };
+  // The table's search field (glide-data-grid's) has no name at all.
+  const nameSearch = () => {
+    for (const input of document.querySelectorAll('input[data-testid="search-input"]:not([aria-label])')) {
+      input.setAttribute("aria-label", "Suchbegriff in der Tabelle");
+    }
+  };
+  const mend = () => { nameCharts(); nameSearch(); };
   const observer = new MutationObserver((mutations) => {
-    if (!chartsPending) { chartsPending = true; requestAnimationFrame(nameCharts); }
+    if (!chartsPending) { chartsPending = true; requestAnimationFrame(mend); }
     for (const mutation of mutations) {
       if (mutation.type === "childList") mutation.addedNodes.forEach(translateTree);
       else if (mutation.type === "characterData") translateText(mutation.target);
