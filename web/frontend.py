@@ -376,6 +376,13 @@ def preloaded_modules() -> list[str]:
     return modules
 
 
+# Streamlit's <noscript> speaks English to browsers without JavaScript (and to screen readers that read it).
+NOSCRIPT = (
+    "<noscript><p>Das Mayen Digital-Dashboard braucht JavaScript. Bitte JavaScript in diesem Browser "
+    "erlauben und die Seite neu laden.</p></noscript>"
+)
+
+
 @cache
 def index_html() -> str:
     """Streamlit's index.html in German, with the translating script and the dashboard's stylesheet inline."""
@@ -398,6 +405,9 @@ def index_html() -> str:
         if english not in page:
             raise RuntimeError(f"Streamlit's index.html no longer contains {english!r}; see web/frontend.py")
         page = page.replace(english, german, 1)
+    page, found = re.subn(r"<noscript>.*?</noscript>", NOSCRIPT, page, count=1, flags=re.DOTALL)
+    if not found:
+        raise RuntimeError("Streamlit's index.html no longer has a <noscript> block; see web/frontend.py")
     return page
 
 

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from tests.browser import axe
 from tests.browser.conftest import ARTIFACTS, TIMEOUT_MS, run_server, wait_until_idle
 from tests.browser.serving import ROOT, dashboard_server
-from tests.builders import BUNDLED
+from tests.builders import BUNDLED, FLAT_HEADER, csv_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -400,14 +400,24 @@ def test_keyboard_from_skip_link_to_a_filter_to_a_charts_table(new_page):
 # ------------------------------------------------------------------------------ Daten, connection, errors
 
 
-def test_daten_page_with_a_file_being_checked(new_page):
+@pytest.mark.parametrize("kind", ["gespeichert", "neu-ohne-stichtag"])
+def test_daten_page_with_a_file_being_checked(new_page, tmp_path: Path, kind: str):
+    """The bundled report (already stored) and a new CSV that names no Stichtag: the page asks for it."""
     page = new_page(VIEWPORTS["arbeitsplatz"])
     open_page(page, "daten")
-    page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(BUNDLED)
-    expect(page.get_by_test_id("stFileUploader")).to_contain_text(BUNDLED.name)
-    wait_until_idle(page)
+    path = BUNDLED
+    if kind != "gespeichert":
+        path = tmp_path / "massnahmen.csv"
+        path.write_bytes(
+            csv_bytes([FLAT_HEADER, ["T-01", "Innovatives Wissen", "Bürger", "Test", "offen", "", "", ""]])
+        )
+    page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(path)
+    expect(page.get_by_test_id("stFileUploader")).to_contain_text(path.name)
     expect(page.get_by_test_id("stAlert").first).to_be_visible()
-    expect_german_and_clean(page, "daten-datei-geprueft")
+    if kind != "gespeichert":
+        expect(page.get_by_role("group", name="Stichtag dieses Stands")).to_be_visible()
+    wait_until_idle(page)
+    expect_german_and_clean(page, f"daten-datei-{kind}")
 
 
 def test_lost_connection_is_told_in_german(browser: Browser, tmp_path: Path):
