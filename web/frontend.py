@@ -143,6 +143,29 @@ TEXTS: dict[str, str] = {
     "Format": "Format",
     "Autosize": "Breite anpassen",
     "Automatic": "Automatisch",
+    "Dataframe column menu": "Spaltenmenü",
+    "Copy column name": "Spaltennamen kopieren",
+    "Clear selection": "Auswahl aufheben",
+    "Edit": "Bearbeiten",
+    "Delete row(s)": "Zeile(n) löschen",
+    "Statistics": "Statistik",
+    "Average": "Mittelwert",
+    "Average length": "Mittlere Länge",
+    "Distinct": "Verschiedene",
+    "Maximum length": "Größte Länge",
+    "Minimum length": "Kleinste Länge",
+    "Range": "Spannweite",
+    "Standard deviation": "Standardabweichung",
+    "Sum": "Summe",
+    "Values": "Werte",
+    "Localized": "Landesüblich",
+    "Plain": "Ohne Format",
+    "Percent": "Prozent",
+    "Accounting": "Buchhaltung",
+    "Scientific": "Wissenschaftlich",
+    "Compact": "Kompakt",
+    "Distance": "Abstand",
+    "Duration": "Dauer",
     "Copy": "Kopieren",
     "Paste": "Einfügen",
     "True": "ja",
@@ -166,6 +189,10 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^Show (\d+) more$", r"\1 weitere zeigen"),
     (r"^(\d+) rows?$", r"\1 Zeilen"),
     (r"^(\d+) results?$", r"\1 Treffer"),
+    # the column menu's statistics: the small chart's name and its values
+    (r"^Top values frequency chart(: .+)?$", r"Häufigste Werte\1"),
+    (r"^Distribution histogram(: .+)?$", r"Verteilung\1"),
+    (r"^True/false distribution chart(: .+)?$", r"Verteilung ja/nein\1"),
     (r"^(\d+) of (\d+)$", r"\1 von \2"),
     (r"^day, (.+)$", r"Tag, \1"),
     (r"^month, (.+)$", r"Monat, \1"),
@@ -335,7 +362,14 @@ _SCRIPT_TEMPLATE = """
       input.setAttribute("aria-label", "Suchbegriff in der Tabelle");
     }
   };
-  const mend = () => { nameCharts(); nameSearch(); };
+  // The table's column menu (role=menu) holds a plain button ("Spaltennamen kopieren"): a menu may
+  // only hold menu items (axe-core: aria-required-children), and a button may be one.
+  const menuButtons = () => {
+    for (const button of document.querySelectorAll('[role="menu"] button:not([role])')) {
+      if (!button.parentElement.closest('[role="menuitem"]')) button.setAttribute("role", "menuitem");
+    }
+  };
+  const mend = () => { nameCharts(); nameSearch(); menuButtons(); };
   const observer = new MutationObserver((mutations) => {
     if (!chartsPending) { chartsPending = true; requestAnimationFrame(mend); }
     for (const mutation of mutations) {

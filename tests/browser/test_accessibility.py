@@ -60,11 +60,12 @@ _ENGLISH_WORDS = """
     connect connected connecting connection copied copy csv-file date day days delete descending deselect
     developer dismiss double-click download drag drop edit empty enter entered error escape exit expand false
     file files for found from fullscreen group has heading help here hide hour hover if image is it
-    items key keys lasso less limit loading main menu minute month months more navigate next no none nan nat
-    not of off on only open option options or out page pages pan paste pin please plot previous print press
+    items key keys lasso length less limit loading main menu minute month months more navigate next no none nan nat
+    not of off on only open option options or out page pages pan paste pin please plot previous print press range
     rerun reset result results row rows running save search second seconds select selected selection settings
-    show sidebar skip sort still stop streamlit suggestions table the this time to today toggle true try type
-    unpin upload uploading use value view wait week with year years yes you your yourscript zoom
+    show sidebar skip sort statistics still stop streamlit suggestions sum table the this time to today toggle
+    true try type
+    unpin upload uploading use value values view wait week with year years yes you your yourscript zoom
     january february march may june july october december
     monday tuesday wednesday thursday friday saturday sunday
 """
@@ -314,6 +315,9 @@ def test_table_toolbar_search_and_menus_are_german(new_page):
     page.mouse.click(x, y)
     expect(page.get_by_text("Aufsteigend sortieren")).to_be_visible()
     expect_german_and_clean(page, "tabelle-spaltenmenue")
+    page.get_by_role("menuitem", name="Statistik").hover()
+    expect(page.get_by_text("Standardabweichung").or_(page.get_by_text("Verschiedene")).first).to_be_visible()
+    expect_german_and_clean(page, "tabelle-statistik")
 
 
 def test_multiselect_date_picker_and_chart_toolbar_are_german(new_page):
