@@ -45,7 +45,12 @@ def navigation() -> list[tuple[str, str]]:
     for node in ast.walk(ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Page":
             options = {k.arg: ast.literal_eval(k.value) for k in node.keywords if isinstance(k.value, ast.Constant)}
-            path = "" if options.get("default") else options.get("url_path", Path(node.args[0].value).stem)
+            if options.get("default"):
+                path = ""
+            elif "url_path" in options:
+                path = options["url_path"]
+            else:
+                path = Path(ast.literal_eval(node.args[0])).stem
             pages.append((path, options["title"]))
     return pages
 
