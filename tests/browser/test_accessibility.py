@@ -68,7 +68,7 @@ _ENGLISH_WORDS = """
     items key keys lasso length less limit loading main menu minute month months more navigate next no none nan nat
     not of off on only open option options or out page pages pan paste pin please plot previous print press range
     rerun reset result results row rows running save search second seconds select selected selection settings
-    show sidebar skip sort statistics still stop streamlit suggestions sum table the this time to today toggle
+    show sidebar skip sort statistics still stop suggestions sum table the this time to today toggle
     true try type
     unpin upload uploading use value values view wait week with year years yes you your yourscript zoom
     january february march may june july october december
@@ -259,6 +259,7 @@ def test_phone_starts_with_the_content_and_titles_hyphenate(new_page):
     shot(page, "telefon-start")
     page.get_by_role("button", name="Seitenleiste ausklappen").click()
     expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "false")
+    page.wait_for_function("() => document.getAnimations().every((a) => a.playState !== 'running')")
     assert not page.evaluate(CUT)
     shot(page, "telefon-seitenleiste")
 
