@@ -256,6 +256,24 @@ def test_phone_starts_with_the_content_and_titles_hyphenate(new_page):
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_be_in_viewport()
     assert heading.evaluate("e => getComputedStyle(e).hyphens") == "auto"
+    split = heading.evaluate(
+        """(h) => {
+          // Words drawn on more than one line: without hyphenation patterns a break is mid-word, unmarked.
+          const split = [];
+          const walker = document.createTreeWalker(h, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const match of node.data.matchAll(/\\S+/g)) {
+              const range = document.createRange();
+              range.setStart(node, match.index);
+              range.setEnd(node, match.index + match[0].length);
+              const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+              if (lines.size > 1) split.push(match[0]);
+            }
+          }
+          return split;
+        }"""
+    )
+    assert not split, f"über zwei Zeilen gebrochen: {split}"
     shot(page, "telefon-start")
     page.get_by_role("button", name="Seitenleiste ausklappen").click()
     expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "false")
