@@ -30,8 +30,16 @@ def test_bundled_report_round_trips_exactly():
 
 def test_missing_values_units_findings_and_dates_round_trip():
     rows = [
-        ["X-1", "E-Government und Onlinezugangsgesetz", "Bürger", "Antrag", "kaputt", "Bereich 2.1/Bereich 3.1",
-         "2023", ""],
+        [
+            "X-1",
+            "E-Government und Onlinezugangsgesetz",
+            "Bürger",
+            "Antrag",
+            "kaputt",
+            "Bereich 2.1/Bereich 3.1",
+            "2023",
+            "",
+        ],
         ["X-2", "", "", "Ohne alles", "offen", "", "", ""],
     ]
     report = load_report(csv_bytes([FLAT_HEADER, *rows]), "status_2023-06.csv")

@@ -404,7 +404,6 @@ def test_a_changed_file_is_refused_in_german():
     assert (refused.value.code, refused.value.finding.sheet) == (FindingCode.FILE_CHANGED, "Maßnahmen")
 
 
-
 @pytest.mark.parametrize(
     ("key", "what", "advice"),
     [

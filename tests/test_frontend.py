@@ -40,6 +40,8 @@ def test_index_is_german_with_script_and_style():
     assert "MutationObserver" in page
     assert "stCaptionContainer" in page
     assert 'lang="en"' not in page
+    assert "Das Mayen Digital-Dashboard braucht JavaScript" in page
+    assert "You need to enable JavaScript" not in page
 
 
 def test_patterns_are_valid_javascript_regexes_with_german_targets():

@@ -388,8 +388,11 @@ def _pdf_word(text: str, x0: float, top: float, space_after: bool | None = None)
 )
 def test_pdf_lines_of_a_narrow_cell_are_joined_where_the_word_was_broken(lines, known, expected):
     width = 6 * 12 + 1  # room for twelve characters
-    words = [_pdf_word(text, 10 + 7 * sum(len(t) + 1 for t in line[:i]), 12 * n) for n, line in enumerate(lines)
-             for i, text in enumerate(line)]
+    words = [
+        _pdf_word(text, 10 + 7 * sum(len(t) + 1 for t in line[:i]), 12 * n)
+        for n, line in enumerate(lines)
+        for i, text in enumerate(line)
+    ]
     cell = pdf_reader._cell_text(words, 10, 10 + width)
     assert pdf_reader._resolve(cell, known) == expected
 

@@ -11,10 +11,32 @@ import streamlit as st
 from mayen_dash.formatting import escape_markdown
 from mayen_dash.installation import report_key
 from mayen_dash.text_alternatives import TextAlternative
+from web.frontend import PLOTLY_LOCALE
 
 from .view import current_view
 
-PLOTLY_CONFIG = {"displaylogo": False, "locale": "de"}
+# Plotly's toolbar without the buttons that cannot be put reliably into German or that strand a user in a
+# zoomed view (zoom, pan, autoscale, reset, selection tools, spike lines): what remains is "Als PNG
+# herunterladen", in German through plotly's own locale; each chart's data are one click away as a table.
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "locale": "de",
+    "locales": {"de": PLOTLY_LOCALE},
+    "modeBarButtonsToRemove": [
+        "zoom2d",
+        "pan2d",
+        "select2d",
+        "lasso2d",
+        "zoomIn2d",
+        "zoomOut2d",
+        "autoScale2d",
+        "resetScale2d",
+        "toggleSpikelines",
+        "hoverClosestCartesian",
+        "hoverCompareCartesian",
+        "hoverClosestPie",
+    ],
+}
 
 
 def view_figure(builder: Callable[..., go.Figure], *args: Hashable, **kwargs: Hashable) -> go.Figure:

@@ -127,7 +127,9 @@ def dashboard_server(
     options: Sequence[str] = (),
 ) -> Iterator[tuple[str, float]]:
     """The server of `dashboard_process`; yields the base URL and the seconds until it was healthy."""
-    with dashboard_process(
-        data_dir, log, startup_seconds, script=script, environment=environment, options=options
-    ) as (url, seconds, _process):
+    with dashboard_process(data_dir, log, startup_seconds, script=script, environment=environment, options=options) as (
+        url,
+        seconds,
+        _process,
+    ):
         yield url, seconds

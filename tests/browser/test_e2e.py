@@ -261,9 +261,7 @@ def test_upload_of_a_valid_file_is_checked_and_then_used_everywhere(own_page: Pa
         "Die Datei ist lesbar: 3 Maßnahmen (1 erledigt · 1 in Bearbeitung · 0 laufend · 1 offen). status_e2e.xlsx, "
         "Excel-Arbeitsmappe (.xlsx)."
     )
-    expect(page.get_by_test_id("stMain")).to_contain_text(
-        "Stichtag 30.06.2023, gefunden: Stichtag im Blatt „Bericht“."
-    )
+    expect(page.get_by_test_id("stMain")).to_contain_text("Stichtag 30.06.2023, gefunden: Stichtag im Blatt „Bericht“.")
     expect_shown(page, "status_2022-08.xlsx", "101")  # checked, not yet in use
     wait_until_idle(page)
     screenshot(page, "upload-checked")

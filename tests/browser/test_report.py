@@ -21,6 +21,7 @@ from tests.builders import BUNDLED
 
 pytestmark = pytest.mark.browser
 
+
 @pytest.fixture(scope="module")
 def bundled():
     return load_report(BUNDLED)
