@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from mayen_dash import readers
 from mayen_dash.loader import load_report
 from mayen_dash.model import LoadError
 from mayen_dash.readers import MAX_CELLS, base, read_sheets, spreadsheet
@@ -38,6 +39,11 @@ READ_ARE = "Gelesen werden Excel-Arbeitsmappen (.xlsx, .xlsm, .xlsb, .xls), Libr
 DAMAGED = "Die Arbeitsmappe ist beschädigt und kann nicht gelesen werden"
 BROKEN_ZIP = "Die Datei ist beschädigt oder unvollständig"
 
+ROWS_ALLOWED = base.german_number(base.MAX_ROWS)
+CELLS_ALLOWED = base.german_number(base.MAX_CELLS)
+MEMBERS_ALLOWED = base.german_number(base.MAX_ARCHIVE_MEMBERS)
+SHARED_TEXT_ALLOWED = base.megabytes(base.MAX_SHARED_TEXT_BYTES)
+
 # Refused: words the German message must contain.
 REFUSED: dict[str, tuple[str, ...]] = {
     "not_a_spreadsheet": ("Die Datei ist ein Windows-Programm.", READ_ARE),
@@ -54,15 +60,24 @@ REFUSED: dict[str, tuple[str, ...]] = {
     "zip_bomb": ("enthält entpackt 201", "erlaubt sind höchstens 200 MB", "nicht geöffnet"),
     "lying_zip": (BROKEN_ZIP,),
     "lying_zip_crc": (DAMAGED,),
-    "too_many_rows": ("„Maßnahmen“ hat 1.000.002 Zeilen; erlaubt sind höchstens 1.000.000.",),
-    "too_many_rows_implicit": ("„Maßnahmen“ hat 1.000.002 Zeilen; erlaubt sind höchstens 1.000.000.",),
-    "far_corner_cell": ("„Maßnahmen“ hat 1.048.576 Zeilen",),
-    "far_column_cell": ("„Maßnahmen“ reicht bis Zelle XFD1000, das sind 16.384.000 Zellen", "höchstens 10.000.000"),
+    # The scan stops at the first row beyond the limit and says how many rows it has at least.
+    "too_many_rows": ("„Maßnahmen“ hat mindestens ", f" Zeilen; erlaubt sind höchstens {ROWS_ALLOWED}."),
+    "too_many_rows_implicit": (f"„Maßnahmen“ hat 1.000.002 Zeilen; erlaubt sind höchstens {ROWS_ALLOWED}.",),
+    "far_corner_cell": ("„Maßnahmen“ hat mindestens 1.048.576 Zeilen",),
+    "far_column_cell": (
+        "„Maßnahmen“ reicht bis Zelle XFD1000, das sind 16.384.000 Zellen",
+        f"höchstens {CELLS_ALLOWED}",
+    ),
     "shared_string_amplifier": ("mit ihren mehrfach verwendeten Texten", "erlaubt sind höchstens 200 MB"),
     "billion_laughs_sheet": (DAMAGED,),
     "billion_laughs_sst": (DAMAGED,),
     "wide_without_header": ("„Maßnahme“ und „Status“ wurden nicht gefunden", "„wertalm“", "und 480 weitere"),
     "nul_byte_csv": (NOT_A_TABLE, READ_ARE),
+    # The attacks on the old limits: 24 s and 2.2 GiB, 15.8 s, 623 MB; now each is refused before it is read.
+    "million_row_csv": (f"Die Datei hat mehr als {ROWS_ALLOWED} Zeilen.",),
+    "fifty_thousand_sheets": ("Die Datei besteht aus 50.004 Teilen", f"erlaubt sind höchstens {MEMBERS_ALLOWED}"),
+    "unused_huge_shared_string": ("150,1 MB gemeinsame Texte", f"erlaubt sind höchstens {SHARED_TEXT_ALLOWED}"),
+    "huge_shared_strings": ("143,1 MB gemeinsame Texte", f"erlaubt sind höchstens {SHARED_TEXT_ALLOWED}"),
     "utf16_csv_no_bom": (NOT_A_TABLE, READ_ARE),
 }
 
@@ -83,7 +98,6 @@ LOADED: dict[str, dict[str, object]] = {
     "lying_dimension": STANDARD,
     "external_links": {**STANDARD, "status_raw": ["in Bearbeitung", "erledigt", "offen"]},
     "macros": STANDARD,
-    "huge_shared_strings": STANDARD,
     "deeply_nested": STANDARD,
     "formulas": {
         "ids": ["EG-01", "EG-02", "EG-03"],
@@ -125,6 +139,8 @@ LOADED: dict[str, dict[str, object]] = {
     "control_sheet_name": {**STANDARD, "sheet": hostile.CONTROL_SHEET_NAME},
     "emoji_sheet_name": {**STANDARD, "sheet": hostile.EMOJI_SHEET_NAME},
     "two_hundred_sheets": {**STANDARD, "sheet": "Tabelle200"},
+    "sheets_at_limit": {**STANDARD, "sheet": "Maßnahmen"},
+    "shared_text_at_limit": STANDARD,
     "csv_formula_text": {
         "titles": ["=cmd|' /C calc'!A0"],
         "statuses": ["unbekannt"],
@@ -306,7 +322,7 @@ def sheet_of(cells: str) -> str:
 )
 def test_a_far_cell_is_refused_however_it_is_written(far_cell: str, no_calamine):
     message = refusal(workbook(sheet_of(hostile.rows_xml([HEADER, *MEASURES]) + far_cell)))
-    assert "Zellen; erlaubt sind höchstens 10.000.000" in message
+    assert f"Zellen; erlaubt sind höchstens {CELLS_ALLOWED}" in message
 
 
 def implied_rows(count: int) -> str:
@@ -360,7 +376,7 @@ def test_cell_limit_is_about_the_rectangle_not_the_rows(monkeypatch, no_calamine
         workbook(sheet_of(hostile.rows_xml([HEADER, *MEASURES]) + '<row r="9"><c r="J9"><v>1</v></c></row>'))
     )
     assert "reicht bis Zelle J9, das sind 90 Zellen; erlaubt sind höchstens 40." in message
-    assert MAX_CELLS == 10_000_000
+    assert MAX_CELLS == 1_000_000
 
 
 @pytest.mark.parametrize(
@@ -369,3 +385,39 @@ def test_cell_limit_is_about_the_rectangle_not_the_rows(monkeypatch, no_calamine
 )
 def test_sizes_are_never_rounded_down_to_the_limit(size: int, text: str):
     assert base.megabytes(size) == text
+
+
+def test_a_workbook_with_more_sheets_than_allowed_is_refused_before_its_sheets_are_read(monkeypatch):
+    monkeypatch.setattr(spreadsheet, "MAX_SHEETS", 1)
+    data = hostile.zip_archive(
+        hostile.workbook_parts({"Notizen": hostile.sheet_xml([["x"]]), "B": hostile.sheet_xml([HEADER])})
+    )
+    assert "Die Arbeitsmappe hat 2 Blätter; erlaubt sind höchstens 1." in refusal(data)
+
+
+def test_the_cell_limit_holds_for_all_sheets_together(monkeypatch):
+    monkeypatch.setattr(spreadsheet, "MAX_CELLS", 30)  # each sheet alone (5 x 4 = 20 cells) is within it
+    sheet = hostile.sheet_xml([HEADER, *MEASURES])
+    data = hostile.zip_archive(hostile.workbook_parts({"Maßnahmen": sheet, "Kopie": sheet}))
+    assert "in allen Blättern zusammen 40 Zellen" in refusal(data)
+    assert "erlaubt sind höchstens 30" in refusal(data)
+
+
+def test_a_zip_archive_is_refused_by_its_member_count_before_it_is_listed(monkeypatch):
+    data = hostile.xlsx([HEADER, *MEASURES])
+    assert base.archive_members(data) == 5
+    monkeypatch.setattr(base, "MAX_ARCHIVE_MEMBERS", 4)
+    monkeypatch.setattr(base.zipfile, "ZipFile", None)  # listing the archive would raise
+    assert "Die Datei besteht aus 5 Teilen" in refusal(data)
+
+
+def test_the_limits_are_stated_from_the_constants_on_the_page_and_in_the_readme():
+    text = readers.limits_text()
+    readme = (hostile.ROOT / "README.md").read_text()
+    for number in (base.MAX_SHEETS, base.MAX_ROWS, base.MAX_CELLS, base.MAX_ARCHIVE_MEMBERS):
+        assert base.german_number(number) in readme
+    for number in (base.MAX_SHEETS, base.MAX_ROWS, base.MAX_CELLS):
+        assert base.german_number(number) in text
+    for size in (base.MAX_FILE_BYTES, base.MAX_UNCOMPRESSED_BYTES, base.MAX_SHARED_TEXT_BYTES):
+        assert base.megabytes(size) in text
+        assert base.megabytes(size) in readme

@@ -15,9 +15,10 @@ import pytest
 
 from mayen_dash.loader import load_pasted, load_report
 from mayen_dash.model import LoadError
-from mayen_dash.readers import MAX_FILE_BYTES, format_of, read_sheets, spreadsheet
+from mayen_dash.readers import MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS, format_of, read_sheets, spreadsheet
 from mayen_dash.readers import pdf as pdf_reader
 from mayen_dash.readers import xlsx as xlsx_reader
+from mayen_dash.readers.base import german_number
 from tests import documents
 from tests.builders import BUNDLED, BUNDLED_BY_AREA, BUNDLED_BY_STATUS, csv_bytes, xlsx_bytes
 
@@ -159,8 +160,8 @@ def test_zip_bomb_is_refused_before_parsing(monkeypatch):
 
 
 def test_too_many_rows_csv():
-    data = b"Ma\xdfnahme;Status\n" + b"x;offen\n" * 1_000_000
-    assert "mehr als 1.000.000 Zeilen" in refusal(data, "gross.csv")
+    data = b"Ma\xdfnahme;Status\n" + b"x;offen\n" * MAX_ROWS
+    assert f"mehr als {german_number(MAX_ROWS)} Zeilen" in refusal(data, "gross.csv")
 
 
 def test_too_many_rows_xlsx(monkeypatch):
@@ -215,12 +216,13 @@ def test_ods_whose_repeated_rows_would_build_too_much_is_refused_before_calamine
         '<table:table-row table:number-rows-repeated="2000000"><table:table-cell office:value-type="string">'
         "<text:p>x</text:p></table:table-cell></table:table-row>"
     )
-    assert "„Liste“ hat 2.000.001 Zeilen; erlaubt sind höchstens 1.000.000" in refusal(_ods(bomb), "bombe.ods")
+    allowed = german_number(MAX_ROWS)
+    assert f"„Liste“ hat 2.000.001 Zeilen; erlaubt sind höchstens {allowed}" in refusal(_ods(bomb), "bombe.ods")
     wide = _ods_row("Maßnahme", "Status") + (
         '<table:table-row table:number-rows-repeated="1000"><table:table-cell table:number-columns-repeated="16384" '
         'office:value-type="float" office:value="1"/></table:table-row>'
     )
-    assert "höchstens 10.000.000" in refusal(_ods(wide), "breit.ods")
+    assert f"höchstens {german_number(MAX_CELLS)}" in refusal(_ods(wide), "breit.ods")
 
 
 def test_refusal_never_leaks_a_traceback():

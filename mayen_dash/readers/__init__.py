@@ -18,9 +18,12 @@ from ..model import LoadError
 from . import delimited, docx, ods, pdf, text, xls, xlsb, xlsx
 from .base import (
     ARCHIVE_ERRORS,
+    MAX_ARCHIVE_MEMBERS,
     MAX_CELLS,
     MAX_FILE_BYTES,
     MAX_ROWS,
+    MAX_SHARED_TEXT_BYTES,
+    MAX_SHEETS,
     MAX_UNCOMPRESSED_BYTES,
     READABLE,
     Cell,
@@ -29,6 +32,7 @@ from .base import (
     Sheet,
     Workbook,
     broken_archive,
+    limits_text,
     megabytes,
     open_archive,
     unreadable,
@@ -172,9 +176,12 @@ def format_of(key: str) -> Format:
 
 __all__ = [
     "FORMATS",
+    "MAX_ARCHIVE_MEMBERS",
     "MAX_CELLS",
     "MAX_FILE_BYTES",
     "MAX_ROWS",
+    "MAX_SHARED_TEXT_BYTES",
+    "MAX_SHEETS",
     "MAX_UNCOMPRESSED_BYTES",
     "READABLE",
     "SUFFIXES",
@@ -185,6 +192,7 @@ __all__ = [
     "Workbook",
     "format_of",
     "identify",
+    "limits_text",
     "read_pasted",
     "read_sheets",
     "read_workbook",

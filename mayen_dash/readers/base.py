@@ -17,11 +17,20 @@ from dataclasses import dataclass, field
 
 from ..model import Finding, LoadError
 
+# The limits of every file, in one place. Each bounds what one accepted file costs the server: loading and
+# storing the largest file they admit takes at most 5 s and 1 GiB (tests/test_hostile.py, bench/bench_hostile.py).
+# A 100,000-measure report (bench/bench_load.py) is well inside them; the old 1,000,000 rows and 10,000,000
+# cells admitted a CSV that took 24 s and 2.2 GiB.
 MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_ROWS = 1_000_000
-# Cells of a sheet's rectangle from A1 to its last filled cell: the reader holds every one of them.
-MAX_CELLS = 10_000_000
+# An Excel workbook's table of shared texts, unpacked: calamine holds all of it, used or not.
+MAX_SHARED_TEXT_BYTES = 50 * 1024 * 1024
+# Members of a zip archive: each costs time to list before anything is read (50,000 sheets: 100,000 members).
+MAX_ARCHIVE_MEMBERS = 10_000
+MAX_SHEETS = 1_000
+MAX_ROWS = 110_000
+# Cells of the sheets' rectangles from A1 to their last filled cell, all sheets together: the reader holds each.
+MAX_CELLS = 1_000_000
 
 Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
 
@@ -102,8 +111,34 @@ def megabytes(size: int) -> str:
     return f"{german_number(tenths / 10, 0 if tenths % 10 == 0 else 1)} MB"
 
 
-def too_many_rows(sheet: str, rows: int, limit: int) -> LoadError:
-    return LoadError(f"{sheet} hat {german_number(rows)} Zeilen; erlaubt sind höchstens {german_number(limit)}.")
+def limits_text() -> str:
+    """The limits in German, as the upload page states them (made from the constants above)."""
+    return (
+        f"Je Datei höchstens {megabytes(MAX_FILE_BYTES)}, entpackt höchstens {megabytes(MAX_UNCOMPRESSED_BYTES)} "
+        f"(davon gemeinsame Texte einer Excel-Arbeitsmappe höchstens {megabytes(MAX_SHARED_TEXT_BYTES)}), "
+        f"höchstens {german_number(MAX_SHEETS)} Blätter, {german_number(MAX_ROWS)} Zeilen je Blatt und "
+        f"{german_number(MAX_CELLS)} Zellen insgesamt."
+    )
+
+
+def too_many_sheets(what: str, sheets: int, limit: int) -> LoadError:
+    return LoadError(
+        f"{what} hat {german_number(sheets)} Blätter; erlaubt sind höchstens {german_number(limit)}. "
+        "Bitte die Maßnahmen in eine Datei mit weniger Blättern kopieren und erneut hochladen."
+    )
+
+
+def too_many_cells_in_all(what: str, cells: int, limit: int) -> LoadError:
+    return LoadError(
+        f"{what} hat in allen Blättern zusammen {german_number(cells)} Zellen (von A1 bis zur letzten gefüllten "
+        f"Zelle jedes Blatts); erlaubt sind höchstens {german_number(limit)}. Bitte nicht benötigte Blätter und "
+        "leere Zeilen und Spalten löschen und erneut hochladen."
+    )
+
+
+def too_many_rows(sheet: str, rows: int, limit: int, *, at_least: bool = False) -> LoadError:
+    counted = f"mindestens {german_number(rows)}" if at_least else german_number(rows)
+    return LoadError(f"{sheet} hat {counted} Zeilen; erlaubt sind höchstens {german_number(limit)}.")
 
 
 def too_many_cells(sheet: str, rows: int, columns: int, limit: int) -> LoadError:
@@ -128,9 +163,41 @@ def broken_archive(what: str) -> LoadError:
 ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError, NotImplementedError)
 
 
+_END_OF_DIRECTORY = b"PK\x05\x06"
+_ZIP64_END_OF_DIRECTORY = b"PK\x06\x06"
+
+
+def archive_members(data: bytes) -> int:
+    """How many members a zip archive's end record declares (0 if it has none): read before zipfile lists them."""
+    tail_start = max(0, len(data) - 22 - 0xFFFF)  # the end record, after which only a comment may follow
+    end = data.rfind(_END_OF_DIRECTORY, tail_start)
+    if end < 0:
+        return 0
+    count = int.from_bytes(data[end + 10 : end + 12], "little")
+    if count == 0xFFFF:  # ZIP64: the real count stands in the ZIP64 end record before it
+        zip64 = data.rfind(_ZIP64_END_OF_DIRECTORY, max(0, end - 0xFFFF), end)
+        if zip64 >= 0:
+            count = int.from_bytes(data[zip64 + 32 : zip64 + 40], "little")
+    return count
+
+
+def _too_many_members(members: int) -> LoadError:
+    return LoadError(
+        f"Die Datei besteht aus {german_number(members)} Teilen (Blätter, Bilder und Ähnliches); erlaubt sind "
+        f"höchstens {german_number(MAX_ARCHIVE_MEMBERS)}. Die Datei wurde nicht geöffnet."
+    )
+
+
 def open_archive(data: bytes) -> zipfile.ZipFile:
-    """A zip archive whose unpacked size is within the limit (the directory's sizes, which zipfile enforces)."""
+    """A zip archive within the limits of members and unpacked size (the directory's sizes, which zipfile enforces)."""
+    members = archive_members(data)
+    if members > MAX_ARCHIVE_MEMBERS:
+        raise _too_many_members(members)
     archive = zipfile.ZipFile(io.BytesIO(data))
+    if len(archive.infolist()) > MAX_ARCHIVE_MEMBERS:  # an end record that lies about its count
+        members = len(archive.infolist())
+        archive.close()
+        raise _too_many_members(members)
     unpacked = sum(entry.file_size for entry in archive.infolist())
     if unpacked > MAX_UNCOMPRESSED_BYTES:
         archive.close()

@@ -7,7 +7,7 @@ import io
 import re
 
 from ..model import LoadError
-from .base import MAX_FILE_BYTES, MAX_ROWS, Cell, Format, Sheet, Workbook, unreadable
+from .base import MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS, Cell, Format, Sheet, Workbook, german_number, unreadable
 
 # A single cell may be as long as the whole file allows; the file limit bounds it.
 csv.field_size_limit(MAX_FILE_BYTES)
@@ -82,10 +82,17 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
         raise unreadable(NOT_TEXT)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
     rows: list[list[Cell]] = []
+    cells = 0
     try:
         for row in reader:
             if len(rows) >= MAX_ROWS:
-                raise LoadError(f"Die Datei hat mehr als {MAX_ROWS:,} Zeilen.".replace(",", "."))
+                raise LoadError(f"Die Datei hat mehr als {german_number(MAX_ROWS)} Zeilen.")
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise LoadError(
+                    f"Die Datei hat mehr als {german_number(MAX_CELLS)} Felder (bis Zeile {len(rows) + 1}); erlaubt "
+                    f"sind höchstens {german_number(MAX_CELLS)}."
+                )
             rows.append(list(row))
     except csv.Error as error:
         raise LoadError(
