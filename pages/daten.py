@@ -230,7 +230,7 @@ def upload_section() -> None:
         for source, _, _ in checked:
             if source.mapping:
                 memory.put(signature(preview(source.data, source.name).headers), source.mapping)
-        ui.store_all(checked)
+        ui.store_all(checked, uploaded or [])
 
 
 def stored_section() -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from mayen_dash.formatting import escape_markdown, format_count_noun
 from mayen_dash.model import Report
 from mayen_dash.store import SameDateError, Snapshot, StoreError
+from web.uploads import release
 
 from . import keys
 from .data import Source, store, store_unavailable
@@ -54,8 +57,10 @@ def store_and_show(source: Source, report: Report, on_same_date: str = "ask", to
     st.rerun()
 
 
-def store_all(checked: list[tuple[Source, Report, str]]) -> None:
+def store_all(checked: list[tuple[Source, Report, str]], uploads: Sequence[UploadedFile] = ()) -> None:
     """Store checked files, each with its Stichtag and same-date policy, then show the newest; one message.
+
+    Once all are stored, the server lets go of the `uploads` they came from (web/uploads.py).
 
     A file stored meanwhile (by another session, or as the bundled report of an empty store) is
     named as already stored, not as stored now. A refusal stops there and says what was stored before it.
@@ -83,6 +88,7 @@ def store_all(checked: list[tuple[Source, Report, str]]) -> None:
             parts.append(f"Schon gespeichert war: {_labels(already)}.")
         parts.append(f"Angezeigt wird {escape_markdown(shown.label)}.")
     st.session_state[keys.NOTICE] = " ".join(parts)
+    release(uploads)
     show_snapshot(shown.id)
     st.rerun()
 
