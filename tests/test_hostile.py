@@ -136,7 +136,7 @@ LOADED: dict[str, dict[str, object]] = {
     "empty_lines_csv": {**STANDARD, "rows": [2, 100_003, 100_004]},
     "utf16_csv": {**STANDARD, "sheet": "unicode.txt"},
     "utf16_csv_truncated": STANDARD,
-    "control_sheet_name": {**STANDARD, "sheet": hostile.CONTROL_SHEET_NAME},
+    "control_sheet_name": {**STANDARD, "sheet": "Maßnahmen"},  # the bell, escape and override removed
     "emoji_sheet_name": {**STANDARD, "sheet": hostile.EMOJI_SHEET_NAME},
     "two_hundred_sheets": {**STANDARD, "sheet": "Tabelle200"},
     "sheets_at_limit": {**STANDARD, "sheet": "Maßnahmen"},
@@ -421,3 +421,11 @@ def test_the_limits_are_stated_from_the_constants_on_the_page_and_in_the_readme(
     for size in (base.MAX_FILE_BYTES, base.MAX_UNCOMPRESSED_BYTES, base.MAX_SHARED_TEXT_BYTES):
         assert base.megabytes(size) in text
         assert base.megabytes(size) in readme
+
+
+def test_nul_and_bidi_marks_leave_a_csv_sheet_name_and_every_text():
+    data = hostile.csv_text([HEADER, ["EG-01", "Wohn\u200fgeld\u061c", "offen", "Bereich\u200e 2.1", "2023"]]).encode()
+    report = load_report(data, "Be\x00richt\u200f\u202e.csv")
+    assert report.measures["sheet"].tolist() == ["Bericht.csv"]
+    assert report.measures["title"].tolist() == ["Wohngeld"]
+    assert report.units == ["Bereich 2.1"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from ..model import LoadError
+from ..normalize import visible
 from . import delimited, docx, ods, pdf, text, xls, xlsb, xlsx
 from .base import (
     ARCHIVE_ERRORS,
@@ -156,8 +157,14 @@ def _compound(data: bytes) -> Format:
 
 
 def read_workbook(data: bytes, filename: str = "") -> Workbook:
-    """The sheets of any file the dashboard reads, or a German refusal (LoadError)."""
-    return identify(data, filename).read(data, filename)
+    """The sheets of any file the dashboard reads, or a German refusal (LoadError).
+
+    Sheet names are shown and stored (a measure's place): without control and bidi characters.
+    """
+    workbook = identify(data, filename).read(data, filename)
+    for sheet in workbook.sheets:
+        sheet.name = visible(sheet.name)
+    return workbook
 
 
 def read_sheets(data: bytes, filename: str = "") -> list[Sheet]:
