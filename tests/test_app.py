@@ -358,6 +358,12 @@ def test_hostile_titles_are_shown_as_text(app):
     assert titles == ["<img src=x onerror=alert(1)>", "[klick](javascript:alert(2))"]
 
 
+def test_the_tables_own_toolbar_offers_no_csv_download():
+    """Its CSV writes =HYPERLINK(…) as it stands; the pages offer the formula-safe export instead."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True
+
+
 def test_streamlit_config_matches_the_loader():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_FILE_BYTES
@@ -649,9 +655,8 @@ def test_exports_and_council_report_are_offered(app):
     assert "PDF herunterladen" in [b.label for b in app.get("download_button")]
     app.switch_page("pages/massnahmen.py").run()
     labels = [b.label for b in app.get("download_button")]
-    assert {"Excel herunterladen", "CSV für Excel", "JSON für das Open-Data-Portal", "Kalender (iCalendar)"} <= set(
-        labels
-    )
+    expected = {"Excel herunterladen", "Als CSV herunterladen", "JSON für das Open-Data-Portal", "Kalender (iCalendar)"}
+    assert expected <= set(labels)
 
 
 def test_overdue_page_offers_the_calendar_of_the_unit_in_the_filter(app):
