@@ -29,6 +29,7 @@ from mayen_dash.store import SnapshotStore
 from tests import postgres
 from tests.builders import BUNDLED, csv_bytes
 from tests.live import Client, live_server
+from tests.test_uploads import held
 
 pytestmark = pytest.mark.server
 
@@ -167,6 +168,7 @@ def test_a_deletion_and_an_upload_on_one_server_are_seen_by_the_other_at_its_nex
             checked = await editor.upload(daten, a, UPLOADED[0], csv_bytes(UPLOADED[1]))
             stored = await editor.click(checked, "Diese Daten verwenden")
             assert not stored.problems(), stored.problems()
+            assert held(Client(a)) == 0, "stored: the upload's bytes are let go while the session is still there"
             seen = await reader.goto("")
             assert stand_options(seen)[0].endswith(UPLOADED[0])
             assert stande(b) == [BUNDLED.name, UPLOADED[0]]
