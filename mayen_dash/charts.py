@@ -24,11 +24,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import metrics
-from .formatting import format_count, format_date, format_percent
+from .formatting import format_count, format_date, format_number, format_percent
 from .model import NO_GROUP
 from .vocabulary import OVERDUE_COLOR, STATUS_BY_CODE, STATUSES, TARGET_GROUPS, Status
 
 EMPTY_MESSAGE = "Keine Maßnahmen im aktuellen Filter"
+NO_UNITS = "Bei keiner Maßnahme im Filter ist eine Organisationseinheit eingetragen"
+NO_PERIODS = "Keine Maßnahme im aktuellen Filter hat Beginn und Fälligkeit"
 
 FONT_SIZE = 15
 TITLE_SIZE = 20
@@ -59,6 +61,34 @@ COUNTS_INSIDE = {
 }
 
 _STATUS_BY_LABEL: dict[str, Status] = {s.label: s for s in STATUSES}
+
+# Chart titles: the figure's title is the chart's accessible name, and text_alternatives names the chart by them.
+PROGRESS_TITLE = "Umsetzungsstand je Handlungsfeld"
+STATUS_TITLE = "Maßnahmen nach Status"
+DRILLDOWN_TITLE = "Maßnahmen nach Handlungsfeld, Zielgruppe und Status"
+HISTORY_TITLE = "Status der Maßnahmen je Bericht"
+DONE_SHARE_TITLE = "Anteil erledigt je Handlungsfeld"
+HISTORY_TOO_SHORT = "Für einen Verlauf braucht es mindestens zwei Stände mit Stichtag."
+
+
+def unit_title(units: int) -> str:
+    """Title of the status-by-unit chart; says how many units it leaves out beyond UNIT_LIMIT."""
+    title = "Maßnahmen je Organisationseinheit"
+    return f"{title} ({UNIT_LIMIT} von {format_count(units)})" if units > UNIT_LIMIT else title
+
+
+def timeline_title(periods: int) -> str:
+    """Title of the Gantt chart of `periods` measures with a period; says so when it shows TIMELINE_LIMIT of them."""
+    if periods > TIMELINE_LIMIT:
+        return f"Zeitplan: {TIMELINE_LIMIT} von {_measures(periods)} mit Zeitraum"
+    return "Zeitplan der Maßnahmen mit Zeitraum"
+
+
+def overdue_title(late: int, as_of: dt.date) -> str:
+    """Title of the overdue chart: the number of overdue measures at the Stichtag, or none."""
+    if not late:
+        return f"Überfällige Maßnahmen zum Stichtag {format_date(as_of)}"
+    return f"{_measures(late)} überfällig zum Stichtag {format_date(as_of)}"
 
 
 # --- shared look ---------------------------------------------------------------------------------
@@ -192,7 +222,7 @@ def progress_by_area_chart(measures: pd.DataFrame) -> go.Figure:
 
     customdata per segment: [0] Handlungsfeld (as in `measures["area"]`), [1] status code.
     """
-    title = "Umsetzungsstand je Handlungsfeld"
+    title = PROGRESS_TITLE
     table = metrics.progress_by_area(measures)
     if table.empty:
         return _empty(title)
@@ -240,7 +270,7 @@ def status_chart(measures: pd.DataFrame) -> go.Figure:
 
     customdata per bar: [0] status code.
     """
-    title = "Maßnahmen nach Status"
+    title = STATUS_TITLE
     if measures.empty:
         return _empty(title)
     counts = metrics.status_counts(measures)
@@ -303,7 +333,7 @@ def drilldown_chart(measures: pd.DataFrame, kind: str = "bars") -> go.Figure:
     """
     if kind not in ("bars", "treemap"):
         raise ValueError(f"kind must be 'bars' or 'treemap', not {kind!r}")
-    title = "Maßnahmen nach Handlungsfeld, Zielgruppe und Status"
+    title = DRILLDOWN_TITLE
     table = metrics.drilldown(measures)
     if table.empty:
         return _empty(title, height=680)
@@ -460,17 +490,17 @@ def status_by_unit_chart(measures: pd.DataFrame) -> go.Figure:
 
     customdata per segment: [0] unit name, [1] status code.
     """
-    title = "Maßnahmen je Organisationseinheit"
+    title = unit_title(0)
     if measures.empty:
         return _empty(title)
     table = metrics.status_by_unit(measures)
     if table.empty:
-        return _empty(title, "Bei keiner Maßnahme im Filter ist eine Organisationseinheit eingetragen")
+        return _empty(title, NO_UNITS)
     totals = table.groupby("unit")["count"].sum()
     units = sorted(totals.index, key=lambda u: (-totals[u], str(u).casefold()))
     subtitle = "Eine Maßnahme mehrerer Einheiten zählt bei jeder von ihnen."
+    title = unit_title(len(units))
     if len(units) > UNIT_LIMIT:
-        title += f" ({UNIT_LIMIT} von {format_count(len(units))})"
         subtitle = f"Gezeigt: die {UNIT_LIMIT} Einheiten mit den meisten Maßnahmen. {subtitle}"
         units = units[:UNIT_LIMIT]
     table = table[table["unit"].isin(units)]
@@ -515,6 +545,21 @@ def status_by_unit_chart(measures: pd.DataFrame) -> go.Figure:
     )
 
 
+def timeline_shown(periods: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The rows of metrics.timeline the Gantt chart draws: all, or TIMELINE_LIMIT of them in start order.
+
+    Of more, it keeps the overdue ones (longest overdue first), then those falling due next,
+    then the most recently due: what a meeting asks about first.
+    """
+    if len(periods) <= TIMELINE_LIMIT:
+        return periods
+    days = (periods["due"] - pd.Timestamp(as_of)).dt.days.to_numpy()
+    late = metrics.overdue_mask(periods, as_of).to_numpy()
+    rank = np.where(late, 0, np.where(days >= 0, 1, 2))
+    key = np.where(late, days, np.abs(days))
+    return periods.iloc[np.sort(np.lexsort((key, rank))[:TIMELINE_LIMIT])]
+
+
 def timeline_chart(measures: pd.DataFrame, as_of: dt.date) -> go.Figure:
     """When the measures are due: a Gantt chart of the measures with a period, and the reference date.
 
@@ -528,23 +573,20 @@ def timeline_chart(measures: pd.DataFrame, as_of: dt.date) -> go.Figure:
 
     customdata per bar and diamond: [0] measure ID, [1] full title.
     """
-    title = "Zeitplan der Maßnahmen mit Zeitraum"
+    title = timeline_title(0)
     if measures.empty:
         return _empty(title)
     periods = metrics.timeline(measures)
     if periods.empty:
-        return _empty(title, "Keine Maßnahme im aktuellen Filter hat Beginn und Fälligkeit")
+        return _empty(title, NO_PERIODS)
+    title = timeline_title(len(periods))
+    subtitle = (
+        "Ausgewählt: die überfälligen, dann die als Nächstes fälligen Maßnahmen"
+        if len(periods) > TIMELINE_LIMIT
+        else ""
+    )
+    periods = timeline_shown(periods, as_of)
     reference = pd.Timestamp(as_of)
-    subtitle = ""
-    if len(periods) > TIMELINE_LIMIT:
-        days = (periods["due"] - reference).dt.days.to_numpy()
-        late = metrics.overdue_mask(periods, as_of).to_numpy()
-        rank = np.where(late, 0, np.where(days >= 0, 1, 2))
-        key = np.where(late, days, np.abs(days))
-        chosen = np.sort(np.lexsort((key, rank))[:TIMELINE_LIMIT])
-        title = f"Zeitplan: {TIMELINE_LIMIT} von {_measures(len(periods))} mit Zeitraum"
-        subtitle = "Ausgewählt: die überfälligen, dann die als Nächstes fälligen Maßnahmen"
-        periods = periods.iloc[chosen]
 
     late = metrics.overdue_mask(periods, as_of).to_numpy()
     end = periods["due"] + pd.Timedelta(days=1)
@@ -668,15 +710,14 @@ def overdue_chart(measures: pd.DataFrame, as_of: dt.date) -> go.Figure:
 
     customdata per bar: [0] measure ID, [1] full title.
     """
-    date = format_date(as_of)
-    title = f"Überfällige Maßnahmen zum Stichtag {date}"
+    title = overdue_title(0, as_of)
     if measures.empty:
         return _empty(title)
     late = metrics.overdue(measures, as_of)
     if late.empty:
-        return _empty(title, f"Keine überfälligen Maßnahmen zum Stichtag {date}")
+        return _empty(title, f"Keine überfälligen Maßnahmen zum Stichtag {format_date(as_of)}")
     total = len(late)
-    title = f"{_measures(total)} überfällig zum Stichtag {date}"
+    title = overdue_title(total, as_of)
     subtitle = ""
     if total > OVERDUE_LIMIT:
         subtitle = f"Gezeigt: die {OVERDUE_LIMIT} am längsten überfälligen"
@@ -747,7 +788,7 @@ def indicator_chart(name: str, actual: float | None, target: float | None, unit:
                 "decreasing": {"color": INK},
                 "font": {"size": FONT_SIZE + 1},
             },
-            title={"text": f"Ziel<br>{_target_text(target, suffix)}", "font": {"size": FONT_SIZE}},
+            title={"text": f"Ziel<br>{format_number(target)}{suffix}", "font": {"size": FONT_SIZE}},
             gauge={
                 "shape": "bullet",
                 "axis": {
@@ -765,20 +806,14 @@ def indicator_chart(name: str, actual: float | None, target: float | None, unit:
     return _layout(fig, title, height=230, legend=False)
 
 
-def _target_text(target: float, suffix: str) -> str:
-    """The Zielwert in German number format, for the bullet's label."""
-    text = f"{target:,.2f}".rstrip("0").rstrip(".").translate(str.maketrans(",.", ".,"))
-    return f"{text}{suffix}"
-
-
 def history_chart(table: pd.DataFrame) -> go.Figure:
     """How the statuses moved from report to report: stacked areas of counts at each Stichtag.
 
     `table` is history.status_over_time. One trace per status that ever occurs, in status order.
     """
-    title = "Status der Maßnahmen je Bericht"
+    title = HISTORY_TITLE
     if table.empty or table["report_date"].nunique() < 2:
-        return _empty(title, "Für einen Verlauf braucht es mindestens zwei Stände mit Stichtag.")
+        return _empty(title, HISTORY_TOO_SHORT)
     fig = go.Figure()
     for status in STATUSES:
         rows = table[table["status"] == status.code].sort_values("report_date")
@@ -808,9 +843,9 @@ def done_share_chart(shares: pd.DataFrame, line: pd.DataFrame, target: dt.date) 
     `shares` is history.done_share_over_time, `line` history.projection. The
     projection is dashed and named as one in the legend, never drawn as data.
     """
-    title = "Anteil erledigt je Handlungsfeld"
+    title = DONE_SHARE_TITLE
     if shares.empty or shares["report_date"].nunique() < 2:
-        return _empty(title, "Für einen Verlauf braucht es mindestens zwei Stände mit Stichtag.")
+        return _empty(title, HISTORY_TOO_SHORT)
     fig = go.Figure()
     palette = ["#000000", "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
     symbols = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon"]

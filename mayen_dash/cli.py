@@ -21,7 +21,7 @@ from .exports import FORMAT_NAMES, FORMATS, export_measures
 from .filters import Filters
 from .formatting import format_count, format_date, format_percent
 from .loader import load_report
-from .metrics import DEFINITIONS, department_names, summary
+from .metrics import DEFINITIONS, department_names, reference_date, shown_statuses, summary
 from .model import ColumnMapping, LoadError, Report
 from .pdf import PdfError, html_to_pdf
 from .report import build_report_html
@@ -267,10 +267,10 @@ def _summary(args: argparse.Namespace) -> int:
         + (f", Organisationseinheit: {args.department}" if args.department else "")
     )
     print(f"Maßnahmen: {format_count(total)}")
-    for code, count in result["by_status"].items():
-        if count or code not in ("zurueckgestellt", "unbekannt"):
-            share = format_percent(count / total) if total else "–"
-            print(f"  {STATUS_LABELS[code]:<16} {format_count(count):>7}  ({share})")
+    for code in shown_statuses(result["by_status"]):
+        count = result["by_status"][code]
+        share = format_percent(count / total) if total else "–"
+        print(f"  {STATUS_LABELS[code]:<16} {format_count(count):>7}  ({share})")
     print("Nach Handlungsfeld:")
     for area, count in result["by_area"].items():
         print(f"  {area}: {format_count(count)}")
@@ -381,7 +381,7 @@ def _export(args: argparse.Namespace) -> int:
     report = _load(args)
     filters = _filters(args, report)
     measures = filters.apply(report)
-    as_of = args.as_of or report.report_date
+    as_of = reference_date(report, args.as_of)
     problem = _write(args.output, export_measures(measures, fmt, as_of, report=report))
     if problem:
         print(problem, file=sys.stderr)
@@ -419,7 +419,7 @@ def _report(args: argparse.Namespace) -> int:
         previous_date = earlier.report_date
     filters = _filters(args, report)
     measures = filters.apply(report)
-    as_of = args.as_of or report.report_date
+    as_of = reference_date(report, args.as_of)
     html = build_report_html(
         report,
         measures,

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow
 
-from .model import Finding, Report
+from .model import Finding, FindingCode, Report
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -120,5 +120,6 @@ def from_parts(parts: dict[str, bytes]) -> Report:
     """The report `to_parts` took apart, with the same columns, dtypes and values."""
     rest = json.loads(parts["meta"], object_hook=_json_hook)
     frames = {name: _frame(parts[name], rest.pop(f"{name}_dtypes")) for name in _FRAMES}
-    findings = [Finding(**finding) for finding in rest.pop("findings")]
+    # A form written before findings had codes is never read: its LOADER_VERSION differs, so it is derived again.
+    findings = [Finding(**finding | {"code": FindingCode(finding["code"])}) for finding in rest.pop("findings")]
     return Report(**frames, findings=findings, **rest)

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .formatting import format_count, text_or_empty
-from .vocabulary import DONE_STATUSES, STATUS_LABELS, UNKNOWN_STATUS
+from .vocabulary import DONE_STATUSES, NOT_STARTED_STATUSES, STARTED_STATUSES, STATUS_LABELS, UNKNOWN_STATUS
 
 FUZZY_THRESHOLD = 0.85
 # Above this many unpaired old × new titles (5,000 × 5,000, about a second) the
@@ -44,9 +44,6 @@ BY_ID = "ID"
 BY_TITLE = "Titel"
 BY_SIMILARITY = "ähnlich"
 BY_HAND = "manuell"
-
-NOT_STARTED_STATUSES: frozenset[str] = frozenset({"offen", UNKNOWN_STATUS, "zurueckgestellt"})
-STARTED_STATUSES: frozenset[str] = frozenset({"in_bearbeitung", "laufend"})
 
 # Columns of `changes_frame`.
 KIND_LABEL = "Art der Änderung"

@@ -33,13 +33,20 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .model import ERROR, ColumnMapping, Finding, LoadError
-from .normalize import parse_target
-from .readers import Sheet, identify, read_sheets
-from .readers.delimited import decode as _decode
-from .readers.delimited import delimiter as _delimiter
-from .tables import RepeatedHeader, _report_key, blank, cell_text, first_header
-from .vocabulary import COLUMN_BY_KEY, STATUS_LABELS, UNKNOWN_STATUS, sheet_role, status_code_for_label
+from .formatting import format_count
+from .model import ERROR, ColumnMapping, Finding, FindingCode, LoadError, refusals_in_german
+from .normalize import READABLE_TARGETS_TEXT, parse_target
+from .readers import Sheet, delimited, identify, read_sheets
+from .tables import RepeatedHeader, blank, cell_text, first_header, report_key
+from .vocabulary import (
+    ASSIGNABLE_STATUSES,
+    COLUMN_BY_KEY,
+    STATUS_LABELS,
+    UNKNOWN_STATUS,
+    sheet_role,
+    status_code_for_label,
+)
+from .xlsx import MAX_CELL_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +54,15 @@ log = logging.getLogger(__name__)
 EDITABLE_KEYS: tuple[str, ...] = ("status", "target", "remarks")
 EDITABLE_LABELS: dict[str, str] = {key: COLUMN_BY_KEY[key].label for key in EDITABLE_KEYS}
 
-# Excel refuses longer texts in a cell.
-MAX_CELL_CHARS = 32_767
-
 _CHANGED_FILE = (
     "Die Datei wurde seit dem Hochladen verändert. Bitte die aktuelle Fassung hochladen und die Änderungen "
     "erneut eintragen."
+)
+_WRITE_FAILED = Finding(
+    "Die Änderungen konnten nicht in die Datei geschrieben werden. Bitte die Datei in Excel öffnen, als .xlsx "
+    "speichern, erneut hochladen und die Änderungen noch einmal eintragen; hilft das nicht, die Datei dem "
+    "Sachgebiet E-Government schicken.",
+    code=FindingCode.WRITE_FAILED,
 )
 # The formats whose cells meeting mode writes; every other Stand is refused with what to do instead.
 WRITABLE_FORMATS: tuple[str, ...] = ("xlsx", "csv")
@@ -65,7 +75,7 @@ _NOT_WRITABLE: dict[str, str] = {
     "pdf": "einem PDF-Dokument",
     "txt": "einem Text (eingefügt oder als .txt-Datei)",
 }
-_ALLOWED_STATUSES = ", ".join(f"„{label}“" for code, label in STATUS_LABELS.items() if code != UNKNOWN_STATUS)
+_ALLOWED_STATUSES = ", ".join(f"„{STATUS_LABELS[code]}“" for code in ASSIGNABLE_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -163,29 +173,32 @@ def validate_edits(edits: list[Edit]) -> list[Finding]:
     for edit in edits:
         column = EDITABLE_LABELS[edit.key]
         title = f" für „{edit.title}“" if edit.title else ""
-        messages: list[str] = []
+        found: dict[FindingCode, str] = {}
         if edit.key == "status":
             code = status_code_for_label(edit.value) if edit.value.strip() else None
             if not edit.value.strip():
-                messages.append(f"Kein Status gewählt{title}. Erlaubt sind: {_ALLOWED_STATUSES}.")
+                found[FindingCode.MISSING_STATUS] = f"Kein Status gewählt{title}. Erlaubt sind: {_ALLOWED_STATUSES}."
             elif code is None:
-                messages.append(f"Unbekannter Status „{edit.value}“{title}. Erlaubt sind: {_ALLOWED_STATUSES}.")
+                found[FindingCode.UNKNOWN_STATUS] = (
+                    f"Unbekannter Status „{edit.value}“{title}. Erlaubt sind: {_ALLOWED_STATUSES}."
+                )
             elif code == UNKNOWN_STATUS:
-                messages.append(
+                found[FindingCode.UNSAVABLE_STATUS] = (
                     f"Der Status „{STATUS_LABELS[UNKNOWN_STATUS]}“{title} kann nicht gespeichert werden. "
                     f"Bitte einen dieser Werte wählen: {_ALLOWED_STATUSES}."
                 )
         elif edit.key == "target" and parse_target(edit.value) is None:
-            messages.append(
-                f"Das Zieldatum „{edit.value}“{title} ist nicht lesbar. Lesbar sind z. B. „2023“, „08/2022“, "
-                "„31.12.2023“, „Q3/2023“, „1. Halbjahr 2023“, „laufend“."
+            found[FindingCode.BAD_TARGET_DATE] = (
+                f"Das Zieldatum „{edit.value}“{title} ist nicht lesbar. Lesbar sind z. B. {READABLE_TARGETS_TEXT}."
             )
         if len(edit.value) > MAX_CELL_CHARS:
-            messages.append(
-                f"Der Text{title} ist {len(edit.value):,} Zeichen lang; eine Excel-Zelle fasst höchstens "
-                f"{MAX_CELL_CHARS:,} Zeichen.".replace(",", ".")
+            found[FindingCode.TEXT_TOO_LONG] = (
+                f"Der Text{title} ist {format_count(len(edit.value))} Zeichen lang; eine Excel-Zelle fasst "
+                f"höchstens {format_count(MAX_CELL_CHARS)} Zeichen."
             )
-        findings.extend(Finding(message, edit.sheet, edit.row, column, ERROR) for message in messages)
+        findings.extend(
+            Finding(message, edit.sheet, edit.row, column, ERROR, code=code) for code, message in found.items()
+        )
     return findings
 
 
@@ -217,16 +230,19 @@ class _Table:
         if not self.blocks:
             raise LoadError(
                 f"Auf dem Blatt „{self.sheet.name}“ wurde keine Maßnahmentabelle gefunden. {_CHANGED_FILE}",
+                code=FindingCode.FILE_CHANGED,
                 sheet=edit.sheet,
             )
         if position < 0 or index >= len(self.sheet.rows):
-            raise LoadError(_missing_measure(edit), sheet=edit.sheet, row=edit.row)
+            raise LoadError(_missing_measure(edit), code=FindingCode.FILE_CHANGED, sheet=edit.sheet, row=edit.row)
         block = self.blocks[position]
         j = block.keys.get("title")
         if edit.title and j is not None:
             row = self.sheet.rows[index]
             if (cell_text(row[j]) if j < len(row) else "") != edit.title:
-                raise LoadError(_missing_measure(edit), sheet=edit.sheet, row=edit.row)
+                raise LoadError(
+                    _missing_measure(edit), code=FindingCode.FILE_CHANGED, sheet=edit.sheet, row=edit.row
+                )
         return block, index
 
     def column(self, block: _Block, key: str) -> tuple[int, bool]:
@@ -294,19 +310,10 @@ def apply_edits(
     `report_date`, the Stichtag in a workbook's Bericht sheet is set too; a file without
     one gets none (a CSV file never has one).
     """
-    try:
+    with refusals_in_german(
+        log, f"writing edits into {filename!r}", "Die Datei ist zu groß, um sie zu bearbeiten.", _WRITE_FAILED
+    ):
         return _apply(data, filename, edits, report_date, mapping or ColumnMapping())
-    except LoadError:
-        raise
-    except MemoryError as error:
-        raise LoadError("Die Datei ist zu groß, um sie zu bearbeiten.") from error
-    except Exception as error:
-        log.exception("unexpected failure while writing edits into %r", filename)
-        raise LoadError(
-            "Die Änderungen konnten nicht in die Datei geschrieben werden. Bitte die Datei in Excel öffnen, "
-            "als .xlsx speichern, erneut hochladen und die Änderungen noch einmal eintragen; hilft das nicht, "
-            "die Datei dem Sachgebiet E-Government schicken."
-        ) from error
 
 
 def not_writable(kind: str, document: bool) -> LoadError:
@@ -330,7 +337,8 @@ def not_writable(kind: str, document: bool) -> LoadError:
         )
     return LoadError(
         f"Ein Stand aus {what} kann im Besprechungsmodus nicht bearbeitet werden; geändert werden nur "
-        f"Excel-Arbeitsmappen (.xlsx) und CSV-Dateien. {advice}"
+        f"Excel-Arbeitsmappen (.xlsx) und CSV-Dateien. {advice}",
+        code=FindingCode.NOT_WRITABLE,
     )
 
 
@@ -338,7 +346,7 @@ def _apply(data: bytes, filename: str, edits: list[Edit], report_date: dt.date |
     problems = validate_edits(edits)
     if problems:
         first = problems[0]
-        raise LoadError(first.message, sheet=first.sheet, row=first.row, column=first.column)
+        raise LoadError(first.message, code=first.code, sheet=first.sheet, row=first.row, column=first.column)
     kind = identify(data, filename)
     if kind.key not in WRITABLE_FORMATS:
         raise not_writable(kind.key, kind.document)
@@ -362,13 +370,18 @@ def _apply_xlsx(
         log.warning("openpyxl cannot open a workbook that calamine read", exc_info=True)
         raise LoadError(
             "Die Arbeitsmappe kann gelesen, aber nicht bearbeitet werden. Bitte in Excel öffnen, als "
-            "„Excel-Arbeitsmappe (.xlsx)“ speichern und erneut hochladen."
+            "„Excel-Arbeitsmappe (.xlsx)“ speichern und erneut hochladen.",
+            code=FindingCode.NOT_WRITABLE,
         ) from error
     by_name = {sheet.name: sheet for sheet in sheets}
     tables: dict[str, _Table] = {}
     for edit in edits:
         if edit.sheet not in by_name or edit.sheet not in workbook.sheetnames:
-            raise LoadError(f"Das Blatt „{edit.sheet}“ gibt es in der Datei nicht. {_CHANGED_FILE}", sheet=edit.sheet)
+            raise LoadError(
+                f"Das Blatt „{edit.sheet}“ gibt es in der Datei nicht. {_CHANGED_FILE}",
+                code=FindingCode.FILE_CHANGED,
+                sheet=edit.sheet,
+            )
         if edit.sheet not in tables:
             tables[edit.sheet] = _Table(by_name[edit.sheet], mapping)
         table = tables[edit.sheet]
@@ -401,6 +414,7 @@ def _writable(worksheet: Worksheet, row: int, column: int, edit: Edit):
             f"Die Zelle {cell.coordinate} gehört zu den verbundenen Zellen {merged.coord}; dort kann nur die erste "
             f"Zeile geändert werden. Bitte die Änderung für „{edit.title}“ in Excel eintragen oder die "
             "Verbindung der Zellen aufheben und die Datei erneut hochladen.",
+            code=FindingCode.MERGED_CELL,
             sheet=edit.sheet,
             row=row,
             column=EDITABLE_LABELS[edit.key],
@@ -435,7 +449,7 @@ def _set_report_date(workbook, sheets: list[Sheet], report_date: dt.date) -> Non
         worksheet = workbook[sheet.name]
         for i, row in enumerate(sheet.rows):
             filled = [j for j, cell in enumerate(row) if not blank(cell)]
-            if not filled or _report_key(row[filled[0]]) != "report_date":
+            if not filled or report_key(row[filled[0]]) != "report_date":
                 continue
             column = filled[1] if len(filled) > 1 else filled[0] + 1
             cell = worksheet.cell(row=i + 1, column=column + 1)
@@ -448,7 +462,7 @@ def _set_report_date(workbook, sheets: list[Sheet], report_date: dt.date) -> Non
 
 # --- CSV ----------------------------------------------------------------------------------------------------------
 
-# (byte order mark, codec) in the order `reading._decode` tries them.
+# (byte order mark, codec) in the order `readers.delimited.decode` tries them.
 _CSV_CODECS: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
@@ -470,7 +484,10 @@ def _csv_codec(data: bytes, text: str) -> tuple[bytes, str]:
                 return bom, codec
         except UnicodeEncodeError:
             continue
-    raise LoadError("Die Zeichenkodierung der CSV-Datei ist nicht eindeutig; die Datei kann nicht bearbeitet werden.")
+    raise LoadError(
+        "Die Zeichenkodierung der CSV-Datei ist nicht eindeutig; die Datei kann nicht bearbeitet werden.",
+        code=FindingCode.AMBIGUOUS_ENCODING,
+    )
 
 
 def _csv_patterns(delimiter: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -529,9 +546,9 @@ def _line_ending(text: str) -> str:
 
 
 def _apply_csv(data: bytes, sheet: Sheet, edits: list[Edit], mapping: ColumnMapping) -> bytes:
-    text = _decode(data)
+    text = delimited.decode(data)
     bom, codec = _csv_codec(data, text)
-    delimiter = _delimiter(text)
+    delimiter = delimited.delimiter(text)
     table = _Table(sheet, mapping)
     # The sheet's name comes from the file name, which a download may change: a CSV file has one table.
     changes: dict[int, dict[int, str]] = {}
@@ -548,6 +565,7 @@ def _apply_csv(data: bytes, sheet: Sheet, edits: list[Edit], mapping: ColumnMapp
                 f"Das Zeichen „{error.object[error.start : error.end]}“ für „{edit.title}“ kann in dieser CSV-Datei "
                 f"(Zeichenkodierung {_CODEC_NAMES.get(codec, codec)}) nicht gespeichert werden. Bitte das Zeichen "
                 "ersetzen oder die Datei als „CSV UTF-8“ speichern und erneut hochladen.",
+                code=FindingCode.UNENCODABLE_CHARACTER,
                 sheet=edit.sheet,
                 row=edit.row,
                 column=EDITABLE_LABELS[edit.key],

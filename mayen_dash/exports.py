@@ -29,8 +29,8 @@ import pandas as pd
 from icalendar import Calendar, Event, vDuration
 
 from .diff import normalize_title
-from .formatting import format_date, text_or_empty
-from .metrics import due_soon, overdue, overdue_mask
+from .formatting import EMPTY, format_date, text_or_empty
+from .metrics import DUE_SOON_DAYS, due_soon, overdue, overdue_mask
 from .model import Finding, Report
 from .vocabulary import COLUMN_BY_KEY, ORGANISATION_LABELS, STATUS_LABELS
 from .xlsx import Sheet, workbook_bytes
@@ -75,14 +75,20 @@ def display_frame(measures: pd.DataFrame, as_of: dt.date | None = None) -> pd.Da
     return frame
 
 
-FINDING_COLUMNS = ("Blatt", "Zeile", "Spalte", "Hinweis")
+FINDING_COLUMNS = ("Code", "Blatt", "Zeile", "Spalte", "Hinweis")
 
 
-def findings_frame(findings: list[Finding]) -> pd.DataFrame:
-    """What was noticed in a file, one row per finding, located as Excel shows it."""
-    return pd.DataFrame(
-        [(f.sheet or "", f.row, f.column or "", f.message) for f in findings], columns=list(FINDING_COLUMNS)
+def findings_frame(findings: list[Finding], *, code: bool = True) -> pd.DataFrame:
+    """What was noticed in a file, one row per finding, located as Excel shows it.
+
+    The Code column is the machine code (model.FindingCode) for programs and files; a screen,
+    where the code's German label heads the group instead, leaves it out with `code=False`.
+    """
+    frame = pd.DataFrame(
+        [(str(f.code), f.sheet or "", f.row, f.column or "", f.message) for f in findings],
+        columns=list(FINDING_COLUMNS),
     )
+    return frame if code else frame.drop(columns=FINDING_COLUMNS[0])
 
 
 def frame_xlsx(
@@ -149,7 +155,7 @@ def overdue_frame(measures: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return _brief(late).assign(**{"Tage überfällig": late["days_overdue"]})
 
 
-def due_soon_frame(measures: pd.DataFrame, as_of: dt.date, days: int = 90) -> pd.DataFrame:
+def due_soon_frame(measures: pd.DataFrame, as_of: dt.date, days: int = DUE_SOON_DAYS) -> pd.DataFrame:
     """Measures falling due within `days` of the reference date, soonest first."""
     soon = due_soon(measures, as_of, days)
     return _brief(soon).assign(**{"Tage bis fällig": soon["days_left"]})
@@ -165,7 +171,7 @@ def measure_details(measure: pd.Series, as_of: dt.date) -> list[tuple[str, str]]
             text = f"ja (Stichtag {format_date(as_of)})" if value else "nein"
         else:
             text = str(value)
-        details.append((str(label), text or "–"))
+        details.append((str(label), text or EMPTY))
     return details
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from .metrics import filter_measures
+from .metrics import filter_measures, reference_date
 from .model import Report
 from .vocabulary import STATUS_CODES, STATUS_LABELS, status_code_for_label
 
@@ -46,8 +46,8 @@ class Filters:
         )
 
     def reference_date(self, report: Report) -> dt.date:
-        """The date overdue is measured against: chosen, else the report's Stichtag, else today."""
-        return self.as_of or report.report_date or dt.date.today()
+        """The date overdue is measured against (metrics.reference_date of the chosen date)."""
+        return reference_date(report, self.as_of)
 
     def describe(self) -> str:
         """The filter in force as one German line, for page captions and the report's header; "" for none."""
@@ -94,6 +94,19 @@ def _values(params: Mapping[str, Sequence[str] | str], name: str) -> list[str]:
 DATE_FORMATS = ("JJJJ-MM-TT", "TT.MM.JJJJ")
 
 
+def _known(
+    params: Mapping[str, Sequence[str]], parameter: str, known: set[str], ignored: list[tuple[str, str]]
+) -> list[str]:
+    """The values of `parameter` these data know; each other value is noted in `ignored` with its parameter."""
+    values = []
+    for value in _values(params, parameter):
+        if value in known:
+            values.append(value)
+        else:
+            ignored.append((parameter, value))
+    return values
+
+
 def _date(text: str) -> dt.date | None:
     for parse in (dt.date.fromisoformat, lambda t: dt.datetime.strptime(t, "%d.%m.%Y").date()):
         try:
@@ -112,20 +125,8 @@ def from_params(params: Mapping[str, Sequence[str] | str], report: Report) -> Fi
     API can refuse the request naming the parameter.
     """
     ignored: list[tuple[str, str]] = []
-    known_units = set(report.units)
-    units = []
-    for unit in _values(params, PARAM_UNIT):
-        if unit in known_units:
-            units.append(unit)
-        else:
-            ignored.append((PARAM_UNIT, unit))
-    known_areas = set(report.areas)
-    areas = []
-    for area in _values(params, PARAM_AREA):
-        if area in known_areas:
-            areas.append(area)
-        else:
-            ignored.append((PARAM_AREA, area))
+    units = _known(params, PARAM_UNIT, set(report.units), ignored)
+    areas = _known(params, PARAM_AREA, set(report.areas), ignored)
     statuses = []
     for text in _values(params, PARAM_STATUS):
         code = text if text in STATUS_CODES else status_code_for_label(text)

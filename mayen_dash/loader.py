@@ -17,8 +17,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .model import NO_AREA, ColumnMapping, Finding, LoadError, Report, area_categories, empty_info
+from .formatting import format_count_noun
+from .model import (
+    NO_AREA,
+    ColumnMapping,
+    Finding,
+    FindingCode,
+    LoadError,
+    Report,
+    area_categories,
+    empty_info,
+    refusals_in_german,
+)
 from .normalize import (
+    READABLE_TARGETS_TEXT,
     Period,
     parse_target,
     report_date_from_filename,
@@ -41,6 +53,7 @@ from .tables import (
     read_title_dates,
 )
 from .vocabulary import (
+    ASSIGNABLE_STATUSES,
     STATUS_CODES,
     STATUS_LABELS,
     UNKNOWN_STATUS,
@@ -49,6 +62,12 @@ from .vocabulary import (
 )
 
 log = logging.getLogger(__name__)
+
+_UNREADABLE = Finding(
+    "Die Datei konnte nicht gelesen werden. Bitte in Excel öffnen, als .xlsx speichern und erneut hochladen; "
+    "hilft das nicht, die Datei dem Sachgebiet E-Government schicken.",
+    code=FindingCode.UNREADABLE,
+)
 
 # Findings of one kind listed one by one before they are summed up in a line.
 FINDINGS_PER_KIND = 100
@@ -86,11 +105,12 @@ class _Findings:
     def result(self) -> list[Finding]:
         summary = [
             Finding(
-                f"… und {count - FINDINGS_PER_KIND:,} weitere Zeilen mit demselben Hinweis".replace(",", ".")
-                + f" ({self.samples[kind].message})",
+                f"… und {format_count_noun(count - FINDINGS_PER_KIND, 'weitere Zeile', 'weitere Zeilen')} mit "
+                f"demselben Hinweis ({self.samples[kind].message})",
                 self.samples[kind].sheet,
                 None,
                 self.samples[kind].column,
+                code=self.samples[kind].code,
             )
             for kind, count in self.counts.items()
             if count > FINDINGS_PER_KIND
@@ -107,7 +127,7 @@ def _texts(cells: list[Cell]) -> list[str]:
 def _statuses(table: MeasureTable, raw: list[str], mapping: ColumnMapping, findings: _Findings) -> list[str]:
     chosen = {fold(k): v for k, v in mapping.status_values.items()}
     codes_by_raw = {value: chosen.get(fold(value)) or match_status(value) for value in set(raw)}
-    allowed = ", ".join(label for code, label in STATUS_LABELS.items() if code != UNKNOWN_STATUS)
+    allowed = ", ".join(STATUS_LABELS[code] for code in ASSIGNABLE_STATUSES)
     codes = []
     for position, value in enumerate(raw):
         code = codes_by_raw[value]
@@ -118,6 +138,7 @@ def _statuses(table: MeasureTable, raw: list[str], mapping: ColumnMapping, findi
                     Finding(
                         f"Unbekannter Status „{value}“; die Zeile wird als „unbekannt“ geführt. "
                         f"Erlaubt sind: {allowed}.",
+                        code=FindingCode.UNKNOWN_STATUS,
                         **table.where(position, "status"),
                     ),
                 )
@@ -126,6 +147,7 @@ def _statuses(table: MeasureTable, raw: list[str], mapping: ColumnMapping, findi
                     "status:",
                     Finding(
                         "Kein Status eingetragen; die Zeile wird als „unbekannt“ geführt.",
+                        code=FindingCode.MISSING_STATUS,
                         **table.where(position, "status"),
                     ),
                 )
@@ -146,7 +168,8 @@ def _periods(table: MeasureTable, findings: _Findings) -> list[Period]:
                 "target",
                 Finding(
                     f"Das Zieldatum „{cell_text(cell)}“ ist nicht lesbar; die Maßnahme hat kein Fälligkeitsdatum. "
-                    "Lesbar sind z. B. „2023“, „08/2022“, „31.12.2023“, „Q3/2023“, „1. Halbjahr 2023“, „laufend“.",
+                    f"Lesbar sind z. B. {READABLE_TARGETS_TEXT}.",
+                    code=FindingCode.BAD_TARGET_DATE,
                     **table.where(position, "target"),
                 ),
             )
@@ -184,7 +207,9 @@ def _measures(
             findings.add(
                 "id",
                 Finding(
-                    f"Die ID „{identifier}“ steht schon in Zeile {seen_ids[identifier]}.", **table.where(position, "id")
+                    f"Die ID „{identifier}“ steht schon in Zeile {seen_ids[identifier]}.",
+                    code=FindingCode.DUPLICATE_ID,
+                    **table.where(position, "id"),
                 ),
             )
         seen_ids.setdefault(identifier, row)
@@ -241,18 +266,8 @@ def load_report(
     user as a refusal too: a file must never surface as a traceback.
     """
     data, filename = _bytes_and_name(source, filename)
-    try:
+    with refusals_in_german(log, f"loading {filename!r}", "Die Datei ist zu groß, um sie zu verarbeiten.", _UNREADABLE):
         return _load(data, filename, mapping or ColumnMapping())
-    except LoadError:
-        raise
-    except MemoryError as error:
-        raise LoadError("Die Datei ist zu groß, um sie zu verarbeiten.") from error
-    except Exception as error:
-        log.exception("unexpected failure while loading %r", filename)
-        raise LoadError(
-            "Die Datei konnte nicht gelesen werden. Bitte in Excel öffnen, als .xlsx speichern und erneut "
-            "hochladen; hilft das nicht, die Datei dem Sachgebiet E-Government schicken."
-        ) from error
 
 
 def _report_date(
@@ -287,7 +302,8 @@ def _load(data: bytes, filename: str, mapping: ColumnMapping) -> Report:
     if workbook.document and not any(sheet.name == MEASURES_SHEET for sheet in sheets):
         raise LoadError(
             "Im Dokument wurde keine Tabelle mit Maßnahmen gefunden (eine Tabelle mit den Spalten „Maßnahme“ und "
-            "„Status“). Bitte den Statusbericht mit seinen Maßnahmentabellen oder die Excel-Tabelle hochladen."
+            "„Status“). Bitte den Statusbericht mit seinen Maßnahmentabellen oder die Excel-Tabelle hochladen.",
+            code=FindingCode.NO_MEASURE_TABLE,
         )
     table = find_measure_table(sheets, mapping)
     findings = _Findings()

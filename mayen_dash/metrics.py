@@ -33,6 +33,8 @@ DEFINITIONS = {
     "„erledigt“ noch „zurückgestellt“ sind. Fälligkeit: „2023“ = 31.12.2023, "
     "„08/2022“ = 31.08.2022, „2022/2023“ = 31.12.2023; „laufend“ und leere Felder "
     "haben keine Fälligkeit.",
+    "due_soon": "Maßnahmen, die weder „erledigt“ noch „zurückgestellt“ sind und vom Stichtag {as_of} bis "
+    "{days} Tage danach fällig werden.",
 }
 # Statuses that have a card even at zero, so that the cards of two views line up; the others appear when present.
 CARD_STATUSES: tuple[str, ...] = ("erledigt", "in_bearbeitung", "laufend", "offen")
@@ -70,6 +72,15 @@ def filter_measures(
     return measures[mask]
 
 
+# "Due soon" looks this many days ahead of the reference date (Überfällig page, exports).
+DUE_SOON_DAYS = 90
+
+
+def reference_date(report: Report, chosen: dt.date | None = None) -> dt.date:
+    """The date overdue is measured against: the chosen date, else the report's Stichtag, else today."""
+    return chosen or report.report_date or dt.date.today()
+
+
 def overdue_mask(measures: pd.DataFrame, as_of: dt.date) -> pd.Series:
     """Overdue at D: neither done nor deferred, has a due date, and the due date is before D."""
     return (~measures["status"].isin(NOT_OVERDUE_STATUSES)) & (measures["due"] < pd.Timestamp(as_of))
@@ -82,7 +93,7 @@ def overdue(measures: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return late.sort_values(["days_overdue", "title"], ascending=[False, True])
 
 
-def due_soon(measures: pd.DataFrame, as_of: dt.date, days: int = 90) -> pd.DataFrame:
+def due_soon(measures: pd.DataFrame, as_of: dt.date, days: int = DUE_SOON_DAYS) -> pd.DataFrame:
     """Measures not yet done that fall due within `days` from the reference date, soonest first."""
     start = pd.Timestamp(as_of)
     mask = (
@@ -99,6 +110,11 @@ def status_counts(measures: pd.DataFrame) -> dict[str, int]:
     """Count per status code, every code present (zero where none)."""
     counts = measures["status"].value_counts()
     return {code: int(counts.get(code, 0)) for code in STATUS_CODES}
+
+
+def shown_statuses(counts: dict[str, int]) -> list[str]:
+    """The status codes a summary shows, in order: those of CARD_STATUSES always, the others when they occur."""
+    return [code for code in STATUS_CODES if code in CARD_STATUSES or counts.get(code, 0)]
 
 
 @dataclass(frozen=True)
@@ -123,8 +139,7 @@ def cards(measures: pd.DataFrame, as_of: dt.date) -> list[Card]:
     total = len(measures)
     parts = [
         Card(code, STATUS_LABELS[code], counts[code], DEFINITIONS[code], counts[code] / total if total else 0.0)
-        for code in STATUS_CODES
-        if code in CARD_STATUSES or counts[code]
+        for code in shown_statuses(counts)
     ]
     overdue_help = DEFINITIONS["overdue"].format(as_of=format_date(as_of))
     return [
@@ -194,7 +209,7 @@ def department_names(report: Report, text: str) -> list[str]:
 
 def summary(report: Report, as_of: dt.date | None = None, department: str | None = None) -> dict[str, object]:
     """The CLI's summary: counts by status and field, and overdue at the reference date."""
-    as_of = as_of or report.report_date or dt.date.today()
+    as_of = reference_date(report, as_of)
     measures = report.measures
     if department:
         measures = filter_measures(measures, units=department_names(report, department) or [department])

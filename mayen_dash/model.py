@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import pandas as pd
 
@@ -19,6 +23,116 @@ ERROR = "error"
 WARNING = "warning"
 NO_AREA = "ohne Handlungsfeld"
 NO_GROUP = "ohne Zielgruppe"
+
+
+class FindingCode(StrEnum):
+    """What kind of thing a finding or a refusal says, for programs: tests, grouping, the CLI's JSON.
+
+    The German message is for people and may be reworded; the code stays (as pandera's
+    SchemaErrorReason tells its errors apart). One code per kind of message.
+    """
+
+    # Noticed while loading; the row is kept.
+    UNKNOWN_STATUS = "unknown_status"
+    MISSING_STATUS = "missing_status"
+    BAD_TARGET_DATE = "bad_target_date"
+    DUPLICATE_ID = "duplicate_id"
+    ROW_WITHOUT_TITLE = "row_without_title"
+    BAD_REPORT_DATE = "bad_report_date"
+    NOT_A_NUMBER = "not_a_number"
+    UNPLACED_PARAGRAPH = "unplaced_paragraph"
+    UNPLACED_TABLE = "unplaced_table"
+    # What an edit in meeting mode cannot save.
+    UNSAVABLE_STATUS = "unsavable_status"
+    TEXT_TOO_LONG = "text_too_long"
+    # Refusals of a whole file (LoadError).
+    EMPTY_FILE = "empty_file"
+    FILE_TOO_LARGE = "file_too_large"
+    UNPACKED_TOO_LARGE = "unpacked_too_large"
+    OUT_OF_MEMORY = "out_of_memory"
+    TOO_MANY_ROWS = "too_many_rows"
+    TOO_MANY_CELLS = "too_many_cells"
+    TOO_MANY_SHEETS = "too_many_sheets"
+    TOO_MANY_PARTS = "too_many_parts"
+    DOCUMENT_TOO_COMPLEX = "document_too_complex"
+    DAMAGED_FILE = "damaged_file"
+    PASSWORD_PROTECTED = "password_protected"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    NO_TEXT = "no_text"
+    NO_DATA = "no_data"
+    NO_MEASURE_TABLE = "no_measure_table"
+    MISSING_COLUMNS = "missing_columns"
+    NO_DATA_ROWS = "no_data_rows"
+    UNREADABLE = "unreadable"
+    # Refusals to write edits back into the file.
+    NOT_WRITABLE = "not_writable"
+    FILE_CHANGED = "file_changed"
+    MERGED_CELL = "merged_cell"
+    AMBIGUOUS_ENCODING = "ambiguous_encoding"
+    UNENCODABLE_CHARACTER = "unencodable_character"
+    WRITE_FAILED = "write_failed"
+
+
+# The German heading of each code, as the Daten page groups findings under it.
+FINDING_LABELS: dict[FindingCode, str] = {
+    FindingCode.UNKNOWN_STATUS: "Unbekannter Status",
+    FindingCode.MISSING_STATUS: "Kein Status eingetragen",
+    FindingCode.BAD_TARGET_DATE: "Zieldatum nicht lesbar",
+    FindingCode.DUPLICATE_ID: "ID doppelt vergeben",
+    FindingCode.ROW_WITHOUT_TITLE: "Zeile ohne Maßnahme",
+    FindingCode.BAD_REPORT_DATE: "Stichtag nicht lesbar",
+    FindingCode.NOT_A_NUMBER: "Wert ist keine Zahl",
+    FindingCode.UNPLACED_PARAGRAPH: "Absatz ohne Teil des Berichts",
+    FindingCode.UNPLACED_TABLE: "Tabelle ohne Teil des Berichts",
+    FindingCode.UNSAVABLE_STATUS: "Status nicht speicherbar",
+    FindingCode.TEXT_TOO_LONG: "Text zu lang für eine Zelle",
+    FindingCode.EMPTY_FILE: "Datei leer",
+    FindingCode.FILE_TOO_LARGE: "Datei zu groß",
+    FindingCode.UNPACKED_TOO_LARGE: "Entpackt zu groß",
+    FindingCode.OUT_OF_MEMORY: "Zu groß zum Verarbeiten",
+    FindingCode.TOO_MANY_ROWS: "Zu viele Zeilen",
+    FindingCode.TOO_MANY_CELLS: "Zu viele Zellen",
+    FindingCode.TOO_MANY_SHEETS: "Zu viele Blätter",
+    FindingCode.TOO_MANY_PARTS: "Zu viele Teile",
+    FindingCode.DOCUMENT_TOO_COMPLEX: "Dokument zu umfangreich",
+    FindingCode.DAMAGED_FILE: "Datei beschädigt",
+    FindingCode.PASSWORD_PROTECTED: "Mit Kennwort geschützt",
+    FindingCode.UNSUPPORTED_FORMAT: "Format nicht lesbar",
+    FindingCode.NO_TEXT: "Kein Text im Dokument",
+    FindingCode.NO_DATA: "Keine Daten",
+    FindingCode.NO_MEASURE_TABLE: "Keine Maßnahmentabelle",
+    FindingCode.MISSING_COLUMNS: "Spalten nicht gefunden",
+    FindingCode.NO_DATA_ROWS: "Keine Datenzeilen",
+    FindingCode.UNREADABLE: "Datei nicht lesbar",
+    FindingCode.NOT_WRITABLE: "Nicht bearbeitbar",
+    FindingCode.FILE_CHANGED: "Datei seit dem Hochladen verändert",
+    FindingCode.MERGED_CELL: "Verbundene Zellen",
+    FindingCode.AMBIGUOUS_ENCODING: "Zeichenkodierung nicht eindeutig",
+    FindingCode.UNENCODABLE_CHARACTER: "Zeichen nicht speicherbar",
+    FindingCode.WRITE_FAILED: "Schreiben fehlgeschlagen",
+}
+
+
+def location_text(
+    sheet: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    page: int | None = None,
+    table: int | None = None,
+) -> str:
+    """A place in a file as the user finds it: "Blatt „Liste“, Zeile 4, Spalte „Status“"."""
+    parts = []
+    if sheet:
+        parts.append(f"Blatt „{sheet}“")
+    if page:
+        parts.append(f"Seite {page}")
+    if table:
+        parts.append(f"Tabelle {table}")
+    if row:
+        parts.append(f"Zeile {row}")
+    if column:
+        parts.append(f"Spalte „{column}“")
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -33,28 +147,32 @@ class Finding:
     # In a document (Word, PDF, text) instead of a sheet: the page and the table the row is in.
     page: int | None = None
     table: int | None = None
+    code: FindingCode = field(kw_only=True)
 
     def as_dict(self) -> dict[str, object]:
-        located = {"message": self.message, "sheet": self.sheet, "row": self.row, "column": self.column}
+        located = {
+            "code": str(self.code),
+            "message": self.message,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+        }
         return located | ({"page": self.page, "table": self.table} if self.page or self.table else {})
 
     def location(self) -> str:
-        parts = []
-        if self.sheet:
-            parts.append(f"Blatt „{self.sheet}“")
-        if self.page:
-            parts.append(f"Seite {self.page}")
-        if self.table:
-            parts.append(f"Tabelle {self.table}")
-        if self.row:
-            parts.append(f"Zeile {self.row}")
-        if self.column:
-            parts.append(f"Spalte „{self.column}“")
-        return ", ".join(parts)
+        return location_text(self.sheet, self.row, self.column, self.page, self.table)
 
     def __str__(self) -> str:
         where = self.location()
         return f"{where}: {self.message}" if where else self.message
+
+
+def by_code(findings: list[Finding]) -> dict[FindingCode, list[Finding]]:
+    """Findings grouped by their code, the codes in the order they first appear (the file's order)."""
+    groups: dict[FindingCode, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.code, []).append(finding)
+    return groups
 
 
 class LoadError(Exception):
@@ -68,6 +186,7 @@ class LoadError(Exception):
         self,
         message: str,
         *,
+        code: FindingCode,
         sheet: str | None = None,
         row: int | None = None,
         column: str | None = None,
@@ -76,11 +195,33 @@ class LoadError(Exception):
         table: int | None = None,
     ) -> None:
         super().__init__(message)
-        self.finding = Finding(message, sheet, row, column, ERROR, page, table)
+        self.finding = Finding(message, sheet, row, column, ERROR, page, table, code=code)
         self.columns_missing = columns_missing
+
+    @property
+    def code(self) -> FindingCode:
+        return self.finding.code
 
     def __str__(self) -> str:
         return str(self.finding)
+
+
+@contextmanager
+def refusals_in_german(log: logging.Logger, doing: str, too_large: str, failure: Finding) -> Iterator[None]:
+    """Whatever goes wrong inside reaches the user as a LoadError in German, never as a traceback.
+
+    A LoadError passes unchanged; running out of memory says `too_large`; anything else is
+    logged for the developers ("unexpected failure while `doing`") and says `failure`.
+    """
+    try:
+        yield
+    except LoadError:
+        raise
+    except MemoryError as error:
+        raise LoadError(too_large, code=FindingCode.OUT_OF_MEMORY) from error
+    except Exception as error:
+        log.exception("unexpected failure while %s", doing)
+        raise LoadError(failure.message, code=failure.code) from error
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,11 @@ def _range(text: str) -> Period | None:
     return None
 
 
+# Zieldaten that parse_target reads, as the refusals of an unreadable one name them.
+READABLE_TARGETS: tuple[str, ...] = ("2023", "08/2022", "31.12.2023", "Q3/2023", "1. Halbjahr 2023", "laufend")
+READABLE_TARGETS_TEXT = ", ".join(f"„{example}“" for example in READABLE_TARGETS)
+
+
 def parse_target(value: object) -> Period | None:
     """Read a Zieldatum cell; None when it cannot be read.
 

@@ -91,6 +91,29 @@ def _parameters(report: Report) -> dict[str, dict]:
 
 _NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 
+# A measure in the JSON export (exports.measure_records), every field required.
+_MEASURE_PROPERTIES: dict[str, dict] = {
+    "id": {"type": "string", "description": "ID aus dem Bericht, leer wo keine"},
+    "area": {"type": "string", "description": "Handlungsfeld"},
+    "group": {"type": "string", "description": "Zielgruppe, leer wo keine"},
+    "title": {"type": "string", "description": "Maßnahme"},
+    "status": {"type": "string", "enum": list(STATUS_CODES), "description": "vereinheitlichter Status"},
+    "status_label": {"type": "string", "description": "Bezeichnung des Status"},
+    "status_raw": {"type": "string", "description": "Status wie in der Datei geschrieben"},
+    "responsible": {"type": "string", "description": "Verantwortlichkeit wie geschrieben"},
+    "units": {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "daraus gelesene Organisationseinheiten",
+    },
+    "target": {"type": "string", "description": "Zieldatum wie geschrieben"},
+    "start": {**_NULLABLE_DATE, "description": "Beginn des Zeitraums aus dem Zieldatum"},
+    "due": {**_NULLABLE_DATE, "description": "Fälligkeit aus dem Zieldatum"},
+    "ongoing": {"type": "boolean", "description": "„laufend“: Daueraufgabe"},
+    "remarks": {"type": "string", "description": "Anmerkungen"},
+    "overdue": {"type": "boolean", "description": "überfällig zum Stichtag as_of"},
+}
+
 _SCHEMAS: dict[str, dict] = {
     "Error": {
         "type": "object",
@@ -125,47 +148,7 @@ _SCHEMAS: dict[str, dict] = {
             PARAM_AS_OF: {"type": "string", "format": "date"},
         },
     },
-    "Measure": {
-        "type": "object",
-        "required": [
-            "id",
-            "area",
-            "group",
-            "title",
-            "status",
-            "status_label",
-            "status_raw",
-            "responsible",
-            "units",
-            "target",
-            "start",
-            "due",
-            "ongoing",
-            "remarks",
-            "overdue",
-        ],
-        "properties": {
-            "id": {"type": "string", "description": "ID aus dem Bericht, leer wo keine"},
-            "area": {"type": "string", "description": "Handlungsfeld"},
-            "group": {"type": "string", "description": "Zielgruppe, leer wo keine"},
-            "title": {"type": "string", "description": "Maßnahme"},
-            "status": {"type": "string", "enum": list(STATUS_CODES), "description": "vereinheitlichter Status"},
-            "status_label": {"type": "string", "description": "Bezeichnung des Status"},
-            "status_raw": {"type": "string", "description": "Status wie in der Datei geschrieben"},
-            "responsible": {"type": "string", "description": "Verantwortlichkeit wie geschrieben"},
-            "units": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "daraus gelesene Organisationseinheiten",
-            },
-            "target": {"type": "string", "description": "Zieldatum wie geschrieben"},
-            "start": {**_NULLABLE_DATE, "description": "Beginn des Zeitraums aus dem Zieldatum"},
-            "due": {**_NULLABLE_DATE, "description": "Fälligkeit aus dem Zieldatum"},
-            "ongoing": {"type": "boolean", "description": "„laufend“: Daueraufgabe"},
-            "remarks": {"type": "string", "description": "Anmerkungen"},
-            "overdue": {"type": "boolean", "description": "überfällig zum Stichtag as_of"},
-        },
-    },
+    "Measure": {"type": "object", "required": list(_MEASURE_PROPERTIES), "properties": _MEASURE_PROPERTIES},
     "MeasuresDocument": {
         "type": "object",
         "required": [

@@ -38,24 +38,27 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import metrics, svg
+from . import metrics, svg, text_alternatives
 from .charts import OVERDUE_LIMIT, UNIT_LIMIT
 from .diff import BY_SIMILARITY, MATCH_LABEL, MEASURE_LABEL, changes_frame, compare, summary_lines
 from .filters import Filters
-from .formatting import format_count, format_count_noun, format_date, format_percent, text_or_empty
+from .formatting import (
+    EMPTY,
+    format_count,
+    format_count_noun,
+    format_date,
+    format_number,
+    format_percent,
+    list_item,
+    text_or_empty,
+)
 from .model import NO_GROUP, Report
 from .scorecard import perspectives
 from .settings import time_zone
-from .vocabulary import STATUS_LABELS, STATUSES
+from .vocabulary import NARRATIVE_FIELDS, REPORT_FIELDS, STATUS_LABELS, STATUSES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-NARRATIVE_SECTIONS = (
-    ("progress", "Fortschritte im Projekt seit dem letzten Fortschrittsbericht"),
-    ("next_steps", "Geplante nächste Schritte"),
-    ("problems", "Problembereiche, erforderliche Gegenmaßnahmen und Verantwortliche"),
-    ("attachments", "Anlagen"),
-)
 # Characters of a file name part taken from a filter value; long Handlungsfeld names are cut.
 NAME_PART_LENGTH = 40
 
@@ -96,9 +99,6 @@ def _stand_name(date: dt.date | None) -> str:
 
 # --- text helpers ---------------------------------------------------------------------------------
 
-_BULLET = re.compile(r"^(\s*)[-•–]\s+(.*)$")
-
-
 def rich_text(text: str) -> Markup:
     """A report text as HTML: "- " lines become (nested) lists, other lines paragraphs; all text escaped.
 
@@ -122,10 +122,10 @@ def rich_text(text: str) -> Markup:
 
     for raw in str(text or "").splitlines():
         line = raw.expandtabs(4).rstrip()
-        bullet = _BULLET.match(line)
-        if bullet:
+        item = list_item(line)
+        if item:
             end_paragraph()
-            indent = len(bullet[1])
+            indent = item[0]
             if not levels or indent > levels[-1]:
                 out.append("<ul><li>")
                 levels.append(indent)
@@ -134,7 +134,7 @@ def rich_text(text: str) -> Markup:
                     out.append("</li></ul>")
                     levels.pop()
                 out.append("</li><li>")
-            out.append(html.escape(bullet[2].strip()))
+            out.append(html.escape(item[1]))
         elif not line.strip():
             end_paragraph()
             end_lists()
@@ -146,14 +146,6 @@ def rich_text(text: str) -> Markup:
     end_paragraph()
     end_lists()
     return Markup("".join(out))
-
-
-def _number(value: float | None) -> str:
-    """A Messgröße's figure in German notation: 1.234,5; up to two decimals."""
-    if value is None or not math.isfinite(value):
-        return ""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.translate(str.maketrans(",.", ".,"))
 
 
 def _measures(count: int) -> str:
@@ -215,8 +207,8 @@ def _rows(measures: pd.DataFrame, late: set) -> list[_Row]:
             status=text_or_empty(r.status),
             status_label=STATUS_LABELS.get(text_or_empty(r.status), text_or_empty(r.status)),
             responsible=text_or_empty(r.responsible),
-            target=text_or_empty(r.target),
-            due=format_date(r.due),
+            target=text_or_empty(r.target) or EMPTY,
+            due=format_date(r.due) or EMPTY,
             overdue=label in late,
             remarks=text_or_empty(r.remarks),
         )
@@ -256,26 +248,15 @@ def _count_ticks(maximum: float) -> list[tuple[float, str]]:
     return [(i * step, format_count(int(i * step))) for i in range(int(maximum // step) + 1)]
 
 
-def _status_table(label: str, counts: pd.DataFrame, by: str, codes: list[str]) -> _Table:
-    """Rows of `by` with the count per status and their sum, as the figures' tables show them."""
-    rows = []
-    for name, group in counts.groupby(by, sort=False, observed=True):
-        per_status = dict(zip(group["status"].astype(str), group["count"], strict=True))
-        values = [int(per_status.get(code, 0)) for code in codes]
-        rows.append([str(name), *map(format_count, values), format_count(sum(values))])
-    return _Table([label, *(STATUS_LABELS[c] for c in codes), "Summe"], rows)
-
-
-def _present_codes(counts: pd.DataFrame) -> list[str]:
-    present = set(counts.loc[counts["count"] > 0, "status"].astype(str))
-    return [s.code for s in STATUSES if s.code in present]
+def _table(data: pd.DataFrame) -> _Table:
+    """A text alternative's data as the template's table: its German headers and text cells."""
+    return _Table(list(data.columns), data.to_numpy().tolist())
 
 
 def _progress_figure(measures: pd.DataFrame) -> _Figure:
-    title = "Umsetzungsstand je Handlungsfeld"
+    alternative = text_alternatives.progress_by_area(measures)
     table = metrics.progress_by_area(measures)
-    codes = _present_codes(table)
-    bars, sentences = [], []
+    bars = []
     for area, rows in table.groupby("area", sort=False, observed=True):
         total = int(rows["count"].sum())
         segments = tuple(
@@ -284,30 +265,24 @@ def _progress_figure(measures: pd.DataFrame) -> _Figure:
             if count
         )
         bars.append(svg.Bar(f"{area} ({format_count(total)})", segments))
-        done = int(rows.loc[rows["status"] == "erledigt", "count"].sum())
-        share = format_percent(done / total)
-        sentences.append(f"{area}: {format_count(done)} von {format_count(total)} erledigt ({share})")
     chart = svg.bar_chart(
         bars,
-        name=title,
+        name=alternative.name,
         name_id="diagramm-handlungsfeld-name",
         scale_max=100,
         ticks=[(v, f"{v} %") for v in (0, 25, 50, 75, 100)],
         axis_title="Anteil an den Maßnahmen des Handlungsfelds (Zahl im Balken: Anzahl)",
-        legend=codes,
+        legend=text_alternatives.present_codes(table),
     )
-    summary = ("; ".join(sentences) + ".") if sentences else "Keine Maßnahmen im aktuellen Filter."
-    numbers = _status_table("Handlungsfeld", table, "area", codes)
-    return _Figure("diagramm-handlungsfeld", title, summary, chart, numbers)
+    return _Figure("diagramm-handlungsfeld", alternative.name, alternative.summary, chart, _table(alternative.data))
 
 
 def _unit_figure(measures: pd.DataFrame) -> _Figure:
-    title = "Maßnahmen je Organisationseinheit"
+    alternative = text_alternatives.status_by_unit(measures)
     table = metrics.status_by_unit(measures)
     totals = table.groupby("unit", sort=False)["count"].sum()
     units = sorted(totals.index, key=lambda u: (-totals[u], str(u).casefold()))
     shown = units[:UNIT_LIMIT]
-    codes = _present_codes(table)
     bars = []
     for unit in shown:
         rows = table[table["unit"] == unit]
@@ -321,30 +296,19 @@ def _unit_figure(measures: pd.DataFrame) -> _Figure:
     ticks = _count_ticks(most)
     chart = svg.bar_chart(
         bars,
-        name=title,
+        name=alternative.name,
         name_id="diagramm-einheit-name",
         scale_max=max(most, ticks[-1][0]) * 1.02 or 1,
         ticks=ticks,
         axis_title="Anzahl der Maßnahmen, an denen die Einheit beteiligt ist",
-        legend=codes,
+        legend=text_alternatives.present_codes(table),
     )
-    if units:
-        summary = (
-            f"{format_count_noun(len(units), 'Einheit ist', 'Einheiten sind')} beteiligt; die meisten Maßnahmen "
-            f"hat {units[0]} ({format_count(most)}). Gemeinsame Maßnahmen zählen bei jeder beteiligten Einheit."
-        )
-        if len(units) > UNIT_LIMIT:
-            summary += f" Gezeigt sind die {UNIT_LIMIT} Einheiten mit den meisten Maßnahmen; die Tabelle nennt alle."
-    else:
-        summary = "Keine Maßnahme im aktuellen Filter nennt eine Organisationseinheit."
-    ordered = table.assign(_rank=table["unit"].map({u: i for i, u in enumerate(units)})).sort_values("_rank")
-    return _Figure(
-        "diagramm-einheit", title, summary, chart, _status_table("Organisationseinheit", ordered, "unit", codes)
-    )
+    return _Figure("diagramm-einheit", alternative.name, alternative.summary, chart, _table(alternative.data))
 
 
-def _overdue_figure(late: pd.DataFrame, as_of: dt.date) -> _Figure:
-    title = f"{_measures(len(late))} überfällig zum Stichtag {format_date(as_of)}"
+def _overdue_figure(measures: pd.DataFrame, late: pd.DataFrame, as_of: dt.date) -> _Figure:
+    """The overdue bars; their numbers are the overdue table that follows the figure, with every late measure."""
+    alternative = text_alternatives.overdue(measures, as_of)
     shown = late.head(OVERDUE_LIMIT)
     days = shown["days_overdue"].astype(int).tolist()
     bars = [
@@ -360,16 +324,10 @@ def _overdue_figure(late: pd.DataFrame, as_of: dt.date) -> _Figure:
         scale_max=max(longest, ticks[-1][0]) * 1.02 or 1,
         ticks=ticks,
         axis_title="Tage überfällig",
-        legend=_present_codes(late.assign(count=1)),
+        legend=text_alternatives.present_codes(late.assign(count=1)),
     )
-    first = late.iloc[0]
-    summary = (
-        f"Am längsten überfällig ist „{text_or_empty(first['title'])}“ "
-        f"({format_count_noun(int(first['days_overdue']), 'Tag', 'Tage')}). Die Zahlen stehen in der Tabelle darunter."
-    )
-    if len(late) > OVERDUE_LIMIT:
-        summary += f" Das Diagramm zeigt die {OVERDUE_LIMIT} am längsten überfälligen, die Tabelle alle."
-    return _Figure("diagramm-ueberfaellig", title, summary, chart, None)
+    summary = f"{alternative.summary} Die Tabelle darunter nennt alle mit ihren Zahlen."
+    return _Figure("diagramm-ueberfaellig", alternative.name, summary, chart, None)
 
 
 def _changes(previous: pd.DataFrame, measures: pd.DataFrame) -> dict[str, object]:
@@ -396,7 +354,7 @@ def _scorecard(report: Report) -> list[dict[str, object]]:
             "goals": list(p.goals),
             "actions": list(p.actions),
             "indicators": [
-                {"name": i.name, "unit": i.unit, "target": _number(i.target), "actual": _number(i.actual)}
+                {"name": i.name, "unit": i.unit, "target": format_number(i.target), "actual": format_number(i.actual)}
                 for i in p.indicators
             ],
         }
@@ -452,8 +410,8 @@ def build_report_html(
         "subtitle": info.get("subtitle", ""),
         "document": info.get("document", "") or "Projektstatusbericht",
         "header": [
-            ("Projekttitel", info.get("project_title", "")),
-            ("Projektmanager", info.get("manager", "")),
+            (REPORT_FIELDS["project_title"], info.get("project_title", "")),
+            (REPORT_FIELDS["manager"], info.get("manager", "")),
             ("Stand des Berichts", format_date(report.report_date) or "ohne Stichtag"),
             ("Stichtag für „überfällig“", format_date(as_of)),
             ("Filter", filter_text or "kein Filter – alle Maßnahmen des Berichts"),
@@ -462,12 +420,8 @@ def build_report_html(
         "filter_text": filter_text,
         "count": len(measures),
         "intro": [
-            (label, rich_text(info.get(key, "")))
-            for key, label in (
-                ("goal", "Projektziel"),
-                ("background", "Projekthintergrund"),
-                ("benefit", "Projektnutzen"),
-            )
+            (REPORT_FIELDS[key], rich_text(info.get(key, "")))
+            for key in ("goal", "background", "benefit")
             if str(info.get(key, "")).strip()
         ],
         "cards": [_card(card, as_of) for card in cards],
@@ -475,9 +429,9 @@ def build_report_html(
         "figures": [_progress_figure(measures), _unit_figure(measures)],
         "patterns": svg.pattern_definitions(),
         "narrative": [
-            {"key": key, "title": title, "body": rich_text(info.get(key, ""))}
-            for key, title in NARRATIVE_SECTIONS
-            if str(info.get(key, "")).strip()
+            {"key": section.key, "title": section.title, "body": rich_text(info.get(section.key, ""))}
+            for section in NARRATIVE_FIELDS
+            if str(info.get(section.key, "")).strip()
         ],
         "changes": _changes(previous, measures) if previous is not None else None,
         "previous_name": _stand_name(previous_date),
@@ -486,7 +440,7 @@ def build_report_html(
             (row, format_count(int(days)))
             for row, days in zip(_rows(late, late_labels), late["days_overdue"], strict=True)
         ],
-        "overdue_figure": _overdue_figure(late, as_of) if len(late) else None,
+        "overdue_figure": _overdue_figure(measures, late, as_of) if len(late) else None,
         "overdue_definition": metrics.DEFINITIONS["overdue"].format(as_of=format_date(as_of)),
         "areas": _areas(measures, late_labels),
         "with_ids": bool((measures["id"].map(text_or_empty) != "").any()),

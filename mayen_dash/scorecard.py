@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .formatting import item_text
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -32,7 +34,7 @@ class Perspective:
 
 
 def _items(text: str) -> tuple[str, ...]:
-    return tuple(line.strip().lstrip("-•").strip() for line in str(text).splitlines() if line.strip())
+    return tuple(item_text(line) for line in str(text).splitlines() if line.strip())
 
 
 def _number(value: object) -> float | None:

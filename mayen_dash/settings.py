@@ -1,9 +1,13 @@
-"""Where the installation keeps its files and which clock it reads; set by environment variables."""
+"""Where the installation keeps its files, its clock, and what it says about itself; set by environment variables."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -38,3 +42,72 @@ def time_zone() -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError):
         log.warning("%s=%r is not a time zone; using %s", TIME_ZONE_ENV, name, DEFAULT_TIME_ZONE)
         return ZoneInfo(DEFAULT_TIME_ZONE)
+
+
+# --- what a public website must say about itself ------------------------------------------------------
+#
+# One row per setting: the field of SiteInfo, its environment variable, and whether it is an address
+# (http/https) that the dashboard links to. README, section "Barrierefreiheit, Impressum und Datenschutz",
+# describes them for the operator.
+
+STATEMENT_DATE = dt.date(2026, 12, 2)  # when this software's Erklärung zur Barrierefreiheit was last checked
+SITE_SETTINGS: tuple[tuple[str, str, bool], ...] = (
+    ("impressum_url", "MAYEN_IMPRESSUM_URL", True),
+    ("privacy_url", "MAYEN_DATENSCHUTZ_URL", True),
+    ("body", "MAYEN_BARRIEREFREIHEIT_STELLE", False),
+    ("contact_email", "MAYEN_BARRIEREFREIHEIT_EMAIL", False),
+    ("contact_phone", "MAYEN_BARRIEREFREIHEIT_TELEFON", False),
+    ("contact_address", "MAYEN_BARRIEREFREIHEIT_ANSCHRIFT", False),
+    ("enforcement", "MAYEN_DURCHSETZUNGSSTELLE", False),
+    ("enforcement_url", "MAYEN_DURCHSETZUNGSSTELLE_URL", True),
+    ("statement_date", "MAYEN_BARRIEREFREIHEIT_DATUM", False),
+)
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """Impressum, Datenschutzerklärung and the contacts of the Erklärung zur Barrierefreiheit (BITV 2.0 § 7).
+
+    `body` is the public body the Erklärung speaks for; other fields empty mean not configured.
+    `statement_date` is the date of the Erklärung: the operator's own check where
+    MAYEN_BARRIEREFREIHEIT_DATUM gives one, else STATEMENT_DATE.
+    """
+
+    impressum_url: str = ""
+    privacy_url: str = ""
+    body: str = "Stadt Mayen"
+    contact_email: str = ""
+    contact_phone: str = ""
+    contact_address: str = ""
+    enforcement: str = ""
+    enforcement_url: str = ""
+    statement_date: dt.date = STATEMENT_DATE
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_email or self.contact_phone or self.contact_address)
+
+
+def site_info(environment: Mapping[str, str] | None = None) -> SiteInfo:
+    """SiteInfo from the environment (SITE_SETTINGS); a bad value is logged and left out.
+
+    An address that is not http(s) would make a broken or dangerous link (javascript:), a date that
+    is none would make a false Erklärung; neither must take the dashboard down, as with MAYEN_TIME_ZONE.
+    """
+    environment = os.environ if environment is None else environment
+    values: dict[str, object] = {}
+    for field, name, is_address in SITE_SETTINGS:
+        value = environment.get(name, "").strip()
+        if not value:
+            continue
+        if is_address and urllib.parse.urlsplit(value).scheme not in ("http", "https"):
+            log.warning("%s=%r is no http(s) address; left out", name, value)
+            continue
+        if field == "statement_date":
+            try:
+                values[field] = dt.date.fromisoformat(value)
+            except ValueError:
+                log.warning("%s=%r is no date like 2026-12-02; using %s", name, value, STATEMENT_DATE)
+            continue
+        values[field] = value.replace("\\n", "\n") if field == "contact_address" else value
+    return SiteInfo(**values)

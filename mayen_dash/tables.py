@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .model import ColumnMapping, Finding, LoadError
+from .formatting import format_count
+from .model import ColumnMapping, Finding, FindingCode, LoadError, location_text
 from .normalize import dates_in_title, parse_target, parse_units_cell, responsibility_key, visible
 from .readers import Cell, Sheet
 from .vocabulary import (
@@ -159,7 +160,7 @@ def _named(texts: list[str]) -> str:
     """Headers for a message: „A“, „B“, … and how many more."""
     named = ", ".join(f"„{t}“" for t in texts[:NAMED_COLUMNS])
     more = len(texts) - NAMED_COLUMNS
-    return named + (f" und {more:,} weitere".replace(",", ".") if more > 0 else "")
+    return named + (f" und {format_count(more)} weitere" if more > 0 else "")
 
 
 def first_header(
@@ -197,6 +198,7 @@ def find_measure_table(sheets: list[Sheet], mapping: ColumnMapping | None = None
                 f"Die Spalte{'n' if len(missing) > 1 else ''} {' und '.join(f'„{m}“' for m in missing)} "
                 f"wurde{'n' if len(missing) > 1 else ''} nicht gefunden. Gefundene Spalten: {seen}. "
                 "Bitte die Spalten benennen oder beim Hochladen zuordnen.",
+                code=FindingCode.MISSING_COLUMNS,
                 columns_missing=True,
                 **sheet.where(header_row),
             )
@@ -207,12 +209,14 @@ def find_measure_table(sheets: list[Sheet], mapping: ColumnMapping | None = None
         raise LoadError(
             "Die Datei enthält keine Daten." if sheet is None or sheet.places is None else
             "Im Dokument wurde keine Tabelle mit Maßnahmen gefunden.",
+            code=FindingCode.NO_DATA if sheet is None or sheet.places is None else FindingCode.NO_MEASURE_TABLE,
             sheet=sheet.name if sheet and sheet.places is None else None,
         )
     raise LoadError(
         "Die Spalten „Maßnahme“ und „Status“ wurden nicht gefunden. "
         + (f"Gefundene Spalten: {seen}. " if seen else "")
         + "Bitte die Spalten benennen oder beim Hochladen zuordnen.",
+        code=FindingCode.MISSING_COLUMNS,
         sheet=sheet.name,
         columns_missing=bool(seen),
     )
@@ -305,6 +309,7 @@ def _read_blocks(sheet: Sheet, header_row: int, keys: dict[str, int], mapping: C
                 table.findings.append(
                     Finding(
                         "Zeile ohne Eintrag in „Maßnahme“; sie wurde übersprungen.",
+                        code=FindingCode.ROW_WITHOUT_TITLE,
                         column=table.headers.get("title", "Maßnahme"),
                         **sheet.where(i),
                     )
@@ -327,7 +332,9 @@ def _read_blocks(sheet: Sheet, header_row: int, keys: dict[str, int], mapping: C
         table.rows = [sheet.places[i].row for i in table.indices]
     if not table.rows:
         raise LoadError(
-            "Die Tabelle hat eine Kopfzeile, aber keine Datenzeilen mit einer Maßnahme.", **sheet.where(header_row)
+            "Die Tabelle hat eine Kopfzeile, aber keine Datenzeilen mit einer Maßnahme.",
+            code=FindingCode.NO_DATA_ROWS,
+            **sheet.where(header_row),
         )
     return table
 
@@ -365,7 +372,8 @@ def read_organisation(sheets: list[Sheet]) -> dict[str, tuple[str, ...]]:
     return mapping
 
 
-def _report_key(label: Cell) -> str | None:
+def report_key(label: Cell) -> str | None:
+    """The Bericht sheet's field ("report_date", "progress", …) a row label names, by its label or a synonym."""
     for key, name in REPORT_FIELDS.items():
         if match_label(label, (name, *REPORT_FIELD_SYNONYMS.get(key, ()))):
             return key
@@ -384,7 +392,7 @@ def read_report_info(sheets: list[Sheet]) -> tuple[dict[str, str], dt.date | Non
             filled = _filled(row)
             if len(filled) < 2:
                 continue
-            key = _report_key(row[filled[0]])
+            key = report_key(row[filled[0]])
             value = row[filled[1]]
             if key == "report_date":
                 period = parse_target(value)
@@ -392,6 +400,7 @@ def read_report_info(sheets: list[Sheet]) -> tuple[dict[str, str], dt.date | Non
                     findings.append(
                         Finding(
                             f"Der Stichtag „{cell_text(value)}“ ist kein lesbares Datum.",
+                            code=FindingCode.BAD_REPORT_DATE,
                             column=cell_text(row[filled[0]]),
                             **sheet.where(i),
                         )
@@ -445,6 +454,7 @@ def read_scorecard(sheets: list[Sheet]) -> tuple[list[dict[str, object]], list[F
                     findings.append(
                         Finding(
                             f"„{cell_text(cell)}“ ist keine Zahl; der Wert wird nicht verwendet.",
+                            code=FindingCode.NOT_A_NUMBER,
                             column=cell_text(header[keys[key]]),
                             **sheet.where(i - 1),
                         )
@@ -511,7 +521,7 @@ def read_title_dates(sheets: list[Sheet], mapping: ColumnMapping | None = None) 
                 if not isinstance(cell, str) or not cell.strip():
                     continue
                 date, others = dates_in_title(cell)
-                where = Finding("", **sheet.where(i)).location()
+                where = location_text(**sheet.where(i))
                 text = cell_text(cell)
                 if date and found.date is None:
                     found.date, found.source = date, f"Titelzeile „{text}“ ({where})"

@@ -288,7 +288,13 @@ UNKNOWN_STATUS = "unbekannt"
 DONE_STATUSES: frozenset[str] = frozenset({"erledigt"})
 # Measures in these states are not late, whatever their date says.
 NOT_OVERDUE_STATUSES: frozenset[str] = frozenset({"erledigt", "zurueckgestellt"})
+# A measure moving from the first group to the second has been started ("neu begonnen" in a comparison).
+NOT_STARTED_STATUSES: frozenset[str] = frozenset({"offen", UNKNOWN_STATUS, "zurueckgestellt"})
+STARTED_STATUSES: frozenset[str] = frozenset({"in_bearbeitung", "laufend"})
 OVERDUE_COLOR = "#D55E00"
+
+# The statuses a measure can be given; "unbekannt" is only what the loader falls back to.
+ASSIGNABLE_STATUSES: tuple[str, ...] = tuple(code for code in STATUS_CODES if code != UNKNOWN_STATUS)
 
 _STATUS_INDEX: dict[str, str] = {
     fold(name): status.code
@@ -390,4 +396,29 @@ REPORT_FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "problems": ("Problembereiche",),
     "attachments": ("Anhänge", "Weitere Anhänge", "Anlage"),
 }
-NARRATIVE_FIELDS: tuple[str, ...] = ("progress", "next_steps", "problems")
+
+
+@dataclass(frozen=True)
+class Narrative:
+    """A text section of the report: its key in `Report.info`, its heading in the council report, its tab on screen."""
+
+    key: str
+    title: str
+    tab: str
+
+
+# The report's text sections in the order of the city's report (the Übersicht's tabs, the council report).
+NARRATIVE_FIELDS: tuple[Narrative, ...] = (
+    Narrative(
+        "progress",
+        "Fortschritte im Projekt seit dem letzten Fortschrittsbericht",
+        "Fortschritte seit dem letzten Bericht",
+    ),
+    Narrative("next_steps", "Geplante nächste Schritte", "Geplante nächste Schritte"),
+    Narrative(
+        "problems",
+        "Problembereiche, erforderliche Gegenmaßnahmen und Verantwortliche",
+        "Problembereiche und Gegenmaßnahmen",
+    ),
+    Narrative("attachments", "Anlagen", "Anlagen"),
+)

@@ -38,7 +38,7 @@ WIDE_WIDTH = 50
 NARROW_WIDTH = 20
 DATE_FORMAT = "DD.MM.YYYY"
 # Excel holds at most this many characters in a cell; openpyxl cut texts to it, and so does this writer.
-MAX_TEXT = 32_767
+MAX_CELL_CHARS = 32_767
 
 # Indexes into cellXfs of _STYLES.
 _PLAIN, _HEADER, _DATE, _WRAP, _DATE_WRAP = range(5)
@@ -303,7 +303,7 @@ def _empty_tail(style: int) -> str:
 def _text_tail(text: str, style: int) -> str:
     if not text:
         return _empty_tail(style)
-    body = escape(xlsx_text(text)[:MAX_TEXT])
+    body = escape(xlsx_text(text)[:MAX_CELL_CHARS])
     space = ' xml:space="preserve"' if body != body.strip() else ""
     return f'"{_style_attribute(style)} t="inlineStr"><is><t{space}>{body}</t></is></c>'
 

@@ -16,7 +16,8 @@ from mayen_dash.exports import findings_frame
 from mayen_dash.formatting import escape_markdown, format_count, format_count_noun, format_date
 from mayen_dash.loader import PASTED_NAME, preview
 from mayen_dash.mappings import MappingMemory, signature, suggested_column, suggested_status
-from mayen_dash.model import ColumnMapping, LoadError, Report
+from mayen_dash.metrics import shown_statuses, status_counts
+from mayen_dash.model import FINDING_LABELS, ColumnMapping, LoadError, Report, by_code
 from mayen_dash.readers import FORMATS, READABLE, limits_text
 from mayen_dash.settings import TEMPLATE, data_dir
 from mayen_dash.store import snapshot_table
@@ -41,12 +42,8 @@ st.markdown(
 
 
 def status_line(report: Report) -> str:
-    counts = report.measures["status"].value_counts()
-    return " · ".join(
-        f"{format_count(int(counts.get(code, 0)))} {STATUS_LABELS[code]}"
-        for code in STATUS_CODES
-        if counts.get(code, 0) or code not in ("zurueckgestellt", "unbekannt")
-    )
+    counts = status_counts(report.measures)
+    return " · ".join(f"{format_count(counts[code])} {STATUS_LABELS[code]}" for code in shown_statuses(counts))
 
 
 def ask_report_date(source: ui.Source, report: Report) -> dt.date | None:
@@ -97,7 +94,9 @@ def check_file(source: ui.Source, report: Report) -> tuple[ui.Source, Report, st
             "trotzdem übernommen; bitte bei Gelegenheit in der Datei berichtigen."
         )
         with st.expander("Hinweise ansehen"):
-            st.dataframe(findings_frame(report.warnings), hide_index=True)
+            for code, group in by_code(report.warnings).items():
+                st.subheader(f"{FINDING_LABELS[code]} ({format_count(len(group))})", anchor=False)
+                ui.dataframe(findings_frame(group, code=False), hide_index=True)
     if source.sha256 in stored:
         st.info(f"Diese Datei ist schon gespeichert als {escape_markdown(stored[source.sha256].label)}.")
         return None
@@ -243,7 +242,7 @@ def stored_section() -> None:
             f"{'er wird' if len(undated) == 1 else 'sie werden'} nie von selbst angezeigt und fehlen im Verlauf. "
             "Bitte den Stand in der Seitenleiste wählen und hier seinen Stichtag eintragen."
         )
-    st.dataframe(snapshot_table(view.snapshots), hide_index=True)
+    ui.dataframe(snapshot_table(view.snapshots), hide_index=True)
     snapshot = view.snapshot
     with st.container(border=True):
         st.markdown(f"**{escape_markdown(snapshot.label)}** (wird angezeigt)")
@@ -323,7 +322,7 @@ def unit_names_section() -> None:
     merged = ui.unit_names()
     if merged:
         st.subheader("Zusammengeführt", anchor=False)
-        st.dataframe(names_frame(merged), hide_index=True)
+        ui.dataframe(names_frame(merged), hide_index=True)
         if editor:
             left, right = st.columns([3, 1], vertical_alignment="bottom")
             name = left.selectbox("Schreibweise", list(merged), key="unit_separate_name")

@@ -24,7 +24,7 @@ from mayen_dash.exports import (
 from mayen_dash.formatting import escape_markdown, format_count, format_count_noun
 from mayen_dash.loader import load_report
 from mayen_dash.model import LoadError
-from mayen_dash.vocabulary import STATUS_LABELS, UNKNOWN_STATUS
+from mayen_dash.vocabulary import ASSIGNABLE_STATUSES, STATUS_LABELS
 
 view = ui.current_view()
 st.title("Maßnahmen", anchor=False)
@@ -78,7 +78,7 @@ if not editing or not ui.can_edit():
         f"{format_count(len(table))} Maßnahmen. Die Suche im Seitenmenü durchsucht ID, Maßnahme, "
         "Verantwortlichkeit, Zieldatum und Anmerkungen. Das Kästchen links in einer Zeile zeigt die Einzelheiten."
     )
-    selection = st.dataframe(
+    selection = ui.dataframe(
         table,
         hide_index=True,
         on_select="rerun",
@@ -102,8 +102,8 @@ st.info(
     "Besprechungsmodus: Status, Zieldatum und Anmerkungen lassen sich in der Tabelle ändern. Gespeichert wird "
     "erst mit „Als neuen Stand speichern“; der bisherige Stand bleibt erhalten. Die übrigen Spalten sind gesperrt."
 )
-status_options = [label for code, label in STATUS_LABELS.items() if code != UNKNOWN_STATUS]
-edited = st.data_editor(
+status_options = [STATUS_LABELS[code] for code in ASSIGNABLE_STATUSES]
+edited = ui.data_editor(
     table,
     hide_index=True,
     key=f"editor_{view.snapshot.id}",
@@ -128,7 +128,7 @@ if not edits:
 st.subheader(
     format_count_noun(len(edits), "geändertes Feld", "geänderte Felder") + ", noch nicht gespeichert", anchor=False
 )
-st.dataframe(
+ui.dataframe(
     pending_changes(view.measures, edits).style.set_properties(
         subset=["neu"], **{"background-color": "#FFF3C4", "color": "#1A1A1A", "font-weight": "bold"}
     ),
@@ -137,7 +137,7 @@ st.dataframe(
 )
 if problems:
     st.error("Bitte zuerst berichtigen; so kann der Stand nicht gespeichert werden.")
-    st.dataframe(findings_frame(problems), hide_index=True)
+    ui.dataframe(findings_frame(problems, code=False), hide_index=True)
     st.stop()
 
 snapshot = view.snapshot

@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+from mayen_dash import text_alternatives
 from mayen_dash.charts import indicator_chart
 from mayen_dash.formatting import escape_markdown
 from mayen_dash.scorecard import perspectives
@@ -31,7 +32,8 @@ for column, perspective in zip(grid, items, strict=False):
         st.markdown("**Messgrößen**")
         for indicator in perspective.indicators:
             if indicator.has_figures:
-                ui.chart(indicator_chart(indicator.name, indicator.actual, indicator.target, indicator.unit))
+                figures = (indicator.name, indicator.actual, indicator.target, indicator.unit)
+                ui.chart(indicator_chart(*figures), text_alternatives.indicator(*figures))
             else:
                 st.markdown(bullets([indicator.name]))
         if not any(i.has_figures for i in perspective.indicators):

@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+from mayen_dash import text_alternatives
 from mayen_dash.charts import drilldown_chart, status_by_unit_chart, status_chart
 
 view = ui.current_view()
@@ -13,6 +14,7 @@ st.caption(ui.filter_caption(view))
 st.header("Verteilung", anchor=False)
 ui.clickable_chart(
     ui.view_figure(status_chart),
+    ui.view_alternative(text_alternatives.status_distribution),
     key="chart_status",
     filter_key=ui.keys.STATUSES,
     help="Anzahl und Anteil je Status an allen Maßnahmen im Filter. Ein Klick filtert auf den Status.",
@@ -23,6 +25,7 @@ kind = st.segmented_control("Darstellung", ["Balken", "Kacheln"], default="Balke
 if kind == "Kacheln":
     ui.chart(
         ui.view_figure(drilldown_chart, kind="treemap"),
+        ui.view_alternative(text_alternatives.drilldown),
         help="Jedes Handlungsfeld ist eine Fläche mit seinem Namen als Überschrift, darin je Zielgruppe eine "
         "Fläche und darin je Status eine Kachel mit der Anzahl. Die Größe einer Fläche folgt der Zahl ihrer "
         "Maßnahmen; die Überschriften nehmen etwas davon ein. Ein Klick auf eine Fläche vergrößert sie, die "
@@ -31,6 +34,7 @@ if kind == "Kacheln":
 else:
     ui.chart(
         ui.view_figure(drilldown_chart, kind="bars"),
+        ui.view_alternative(text_alternatives.drilldown),
         help="Je Handlungsfeld ein Balken mit allen seinen Maßnahmen („alle“), darunter je Zielgruppe ein Balken "
         "(„davon …“); ein Handlungsfeld ohne Zielgruppen hat nur seinen Balken. Die Länge entspricht der Anzahl, "
         "die Farben und Muster dem Status, die Zahl im Balken ist die Anzahl.",
@@ -39,6 +43,7 @@ else:
 st.header("Nach Organisationseinheit", anchor=False)
 ui.clickable_chart(
     ui.view_figure(status_by_unit_chart),
+    ui.view_alternative(text_alternatives.status_by_unit),
     key="chart_units",
     filter_key=ui.keys.UNITS,
     help="Maßnahmen, an denen eine Einheit beteiligt ist; gemeinsame Maßnahmen zählen bei jeder beteiligten "

@@ -3,10 +3,11 @@
 import streamlit as st
 
 import ui
+from mayen_dash import text_alternatives
 from mayen_dash.charts import overdue_chart, timeline_chart
 from mayen_dash.exports import DUE_LABEL, due_soon_frame, overdue_frame
 from mayen_dash.formatting import escape_markdown, format_date
-from mayen_dash.metrics import DEFINITIONS
+from mayen_dash.metrics import DEFINITIONS, DUE_SOON_DAYS
 from mayen_dash.opendata import settings, subscription_address
 
 view = ui.current_view()
@@ -21,26 +22,28 @@ st.header(f"Überfällig am {as_of}: {len(late)}", anchor=False, help=DEFINITION
 if late.empty:
     st.success(f"Zum Stichtag {as_of} ist keine Maßnahme im Filter überfällig.")
 else:
-    st.dataframe(late, hide_index=True, column_config={DUE_LABEL: date_column})
+    ui.dataframe(late, hide_index=True, column_config={DUE_LABEL: date_column})
     ui.chart(
         ui.view_figure(overdue_chart, view.as_of),
+        ui.view_alternative(text_alternatives.overdue, view.as_of),
         help="Tage zwischen Fälligkeit und Stichtag, die am längsten überfälligen oben.",
     )
 
 soon = due_soon_frame(view.measures, view.as_of)
 st.header(
-    f"Fällig in den nächsten 90 Tagen: {len(soon)}",
+    f"Fällig in den nächsten {DUE_SOON_DAYS} Tagen: {len(soon)}",
     anchor=False,
-    help=f"Nicht erledigte und nicht zurückgestellte Maßnahmen mit Fälligkeit vom {as_of} bis 90 Tage danach.",
+    help=DEFINITIONS["due_soon"].format(as_of=as_of, days=DUE_SOON_DAYS),
 )
 if soon.empty:
-    st.info("In den 90 Tagen nach dem Stichtag wird keine Maßnahme im Filter fällig.")
+    st.info(f"In den {DUE_SOON_DAYS} Tagen nach dem Stichtag wird keine Maßnahme im Filter fällig.")
 else:
-    st.dataframe(soon, hide_index=True, column_config={DUE_LABEL: date_column})
+    ui.dataframe(soon, hide_index=True, column_config={DUE_LABEL: date_column})
 
 st.header("Zeitplan", anchor=False)
 ui.chart(
     ui.view_figure(timeline_chart, view.as_of),
+    ui.view_alternative(text_alternatives.timeline, view.as_of),
     help="Alle Maßnahmen mit Zeitraum: „2022/2023“ reicht vom 01.01.2022 bis 31.12.2023, „08/2022“ über den "
     "August 2022. Die senkrechte Linie ist der Stichtag.",
 )

@@ -3,11 +3,13 @@
 import streamlit as st
 
 import ui
+from mayen_dash import text_alternatives
 from mayen_dash.charts import progress_by_area_chart
 from mayen_dash.formatting import escape_markdown, format_count, format_percent, safe_markdown
 from mayen_dash.metrics import cards, cards_sum
 from mayen_dash.pdf import PdfError, html_to_pdf, pdf_available
 from mayen_dash.report import build_report_html, report_file_name
+from mayen_dash.vocabulary import NARRATIVE_FIELDS
 
 view = ui.current_view()
 report = view.report
@@ -38,6 +40,7 @@ st.caption(escape_markdown(f"{cards_sum(figures)}; „überfällig“ zählt Ma�
 st.header("Fortschritt nach Handlungsfeld", anchor=False)
 ui.clickable_chart(
     ui.view_figure(progress_by_area_chart),
+    ui.view_alternative(text_alternatives.progress_by_area),
     key="chart_progress",
     filter_key=ui.keys.AREAS,
     help="Anteile je Handlungsfeld an dessen Maßnahmen im aktuellen Filter (100 % je Balken); "
@@ -45,12 +48,7 @@ ui.clickable_chart(
 )
 
 st.header("Aus dem Bericht", anchor=False)
-sections = [
-    ("Fortschritte seit dem letzten Bericht", "progress"),
-    ("Geplante nächste Schritte", "next_steps"),
-    ("Problembereiche und Gegenmaßnahmen", "problems"),
-]
-present = [(label, report.info[key]) for label, key in sections if report.info.get(key)]
+present = [(s.tab, report.info[s.key]) for s in NARRATIVE_FIELDS if report.info.get(s.key)]
 if present:
     for tab, (_label, text) in zip(st.tabs([label for label, _ in present]), present, strict=True):
         tab.markdown(safe_markdown(text))

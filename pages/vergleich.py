@@ -46,7 +46,7 @@ if len(first.fuzzy_matches):
         "Diese Maßnahmen haben keine gemeinsame ID und leicht verschiedene Titel. Stimmt eine Zuordnung "
         "nicht, das Häkchen entfernen: dann gilt die alte als entfallen und die neue als neu aufgenommen."
     )
-    edited = st.data_editor(
+    edited = ui.data_editor(
         fuzzy_review_frame(first),
         hide_index=True,
         disabled=["vorher", "nachher", "Ähnlichkeit"],
@@ -89,4 +89,4 @@ right.download_button(
 if table.empty:
     st.success("Zwischen den beiden Ständen hat sich an den Maßnahmen im Filter nichts geändert.")
 else:
-    st.dataframe(table, hide_index=True, column_config={"Maßnahme": st.column_config.TextColumn(width="medium")})
+    ui.dataframe(table, hide_index=True, column_config={"Maßnahme": st.column_config.TextColumn(width="medium")})

@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 import ui
+from mayen_dash import text_alternatives
 from mayen_dash.charts import done_share_chart, history_chart
 from mayen_dash.formatting import format_count_noun, format_date, format_percent
 from mayen_dash.history import TARGET_YEAR, done_share_over_time, projection, share_at, status_over_time
@@ -30,8 +31,10 @@ if len(reports) < 2:
     )
     st.stop()
 
+counts = status_over_time(reports)
 ui.chart(
-    history_chart(status_over_time(reports)),
+    history_chart(counts),
+    text_alternatives.history(counts),
     help="Anzahl der Maßnahmen je Status an jedem Stichtag, im aktuellen Filter.",
 )
 
@@ -40,6 +43,7 @@ shares = done_share_over_time(reports)
 line = projection(shares)
 ui.chart(
     done_share_chart(shares, line, target),
+    text_alternatives.done_share(shares, line, target),
     help="Anteil „erledigt“ an allen Maßnahmen des Handlungsfelds zum jeweiligen Stichtag. Die gestrichelte "
     "Linie ist eine Projektion: eine gerade Linie durch die Anteile aller Berichte, fortgeschrieben bis Ende "
     f"{TARGET_YEAR} und darüber hinaus. Sie ist keine Prognose; sie zeigt nur, wohin das bisherige Tempo führt.",

@@ -959,7 +959,9 @@ def _load_in_child(request: dict[str, object], answer_to) -> None:
     try:
         report = load_report(data, str(request["filename"]))
     except LoadError as error:
-        answer.update(outcome="refused", message=str(error), columns_missing=error.columns_missing)
+        answer.update(
+            outcome="refused", code=str(error.code), message=str(error), columns_missing=error.columns_missing
+        )
     except BaseException as error:  # the parent must hear of anything the loader let through
         answer.update(outcome="crashed", message=f"{type(error).__name__}: {error}")
     else:

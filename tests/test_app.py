@@ -8,12 +8,16 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+import ui
 import ui.signin
 from mayen_dash import charts
 from mayen_dash.access import editor_token, hash_password, token_key
 from mayen_dash.charts import progress_by_area_chart
-from mayen_dash.readers import MAX_FILE_BYTES
+from mayen_dash.metrics import DUE_SOON_DAYS
+from mayen_dash.model import FindingCode, LoadError
+from mayen_dash.readers import MAX_FILE_BYTES, megabytes
 from mayen_dash.store import SnapshotStore, StoreUnavailableError
+from mayen_dash.vocabulary import NARRATIVE_FIELDS
 from tests.builders import ROOT, csv_bytes, xlsx_bytes
 
 PAGES = [
@@ -23,6 +27,7 @@ PAGES = [
     "pages/scorecard.py",
     "pages/massnahmen.py",
     "pages/daten.py",
+    "pages/barrierefreiheit.py",
 ]
 TITLES = [
     "Digitalisierungsstrategie der Stadt Mayen",
@@ -31,6 +36,7 @@ TITLES = [
     "Balanced Scorecard",
     "Maßnahmen",
     "Daten",
+    "Erklärung zur Barrierefreiheit",
 ]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -69,6 +75,15 @@ def test_every_page_renders_without_exception(app, page, title):
     app.switch_page(page).run()
     assert not app.exception, [e.value for e in app.exception]
     assert app.title[0].value == title
+
+
+def test_pages_say_the_rules_they_apply(app):
+    app.run()
+    assert [tab.label for tab in app.tabs] == [section.tab for section in NARRATIVE_FIELDS]
+    app.switch_page("pages/daten.py").run()
+    assert any(f"je Datei höchstens {megabytes(MAX_FILE_BYTES)}." in m.value for m in app.markdown)
+    app.switch_page("pages/ueberfaellig.py").run()
+    assert any(h.value.startswith(f"Fällig in den nächsten {DUE_SOON_DAYS} Tagen") for h in app.header)
 
 
 def test_start_page_metrics(app):
@@ -146,6 +161,54 @@ def test_charts_are_built_once_per_view_and_follow_the_filter(app, monkeypatch):
     app.sidebar.multiselect(key="filter_einheit").unselect("Bereich 2.1").run()
     assert built == [101, 9]  # the view was there before: its figure is taken, not built
     assert counts_in_chart() == 101
+
+
+def charts_and_their_tables(at) -> tuple[int, list[str]]:
+    """How many charts the page draws, and the accessible names of the tables under "Daten als Tabelle"."""
+    tables = [t for e in at.expander if e.label == "Daten als Tabelle" for t in e.table]
+    return len(at.get("plotly_chart")), [t.proto.alt for t in tables]
+
+
+@pytest.mark.parametrize(
+    ("page", "names"),
+    [
+        ("pages/uebersicht.py", ["Umsetzungsstand je Handlungsfeld"]),
+        (
+            "pages/status.py",
+            [
+                "Maßnahmen nach Status",
+                "Maßnahmen nach Handlungsfeld, Zielgruppe und Status",
+                "Maßnahmen je Organisationseinheit",
+            ],
+        ),
+        ("pages/ueberfaellig.py", ["Zeitplan der Maßnahmen mit Zeitraum"]),
+    ],
+)
+def test_every_chart_has_its_summary_and_its_data_as_a_table(app, page, names):
+    app.run()
+    app.switch_page(page).run()
+    assert charts_and_their_tables(app) == (len(names), names)
+    shown = [m.value.replace("\\", "") for m in app.markdown]
+    if page == "pages/uebersicht.py":
+        assert any(text.startswith("56 von 101 Maßnahmen erledigt (55,4 %); E-Government") for text in shown)
+        (table,) = app.expander[0].table
+        assert table.value.columns.tolist() == [
+            "Handlungsfeld",
+            "erledigt",
+            "in Bearbeitung",
+            "laufend",
+            "offen",
+            "Summe",
+        ]
+
+
+def test_an_empty_cell_reads_dash_in_every_table(app):
+    app.run()
+    app.sidebar.date_input(key="filter_stichtag").set_value(dt.date(2023, 6, 1)).run()
+    for page in ("pages/massnahmen.py", "pages/ueberfaellig.py", "pages/daten.py"):
+        app.switch_page(page).run()
+        assert app.dataframe, page
+        assert {frame.proto.placeholder for frame in app.dataframe} == {"–"}, page
 
 
 def test_link_sets_the_filters(app):
@@ -280,6 +343,8 @@ def test_upload_is_checked_before_it_is_used(app):
     upload(app, "status_2023-06.csv", data, "text/csv")
     assert any("Die Datei ist lesbar: 3 Maßnahmen" in s.value for s in app.success)
     assert app.dataframe[0].value["Zeile"].tolist() == [3]
+    assert "Code" not in app.dataframe[0].value.columns, "the machine code is no column on screen"
+    assert "Unbekannter Status (1)" in [h.value for h in app.subheader], "findings grouped under their code"
     app.switch_page("pages/uebersicht.py").run()
     assert metrics(app)["Maßnahmen"] == "101", "not used before the user confirms"
     upload(app, "status_2023-06.csv", data, "text/csv")
@@ -367,6 +432,7 @@ def test_the_tables_own_toolbar_offers_no_csv_download():
 def test_streamlit_config_matches_the_loader():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_FILE_BYTES
+    assert megabytes(MAX_FILE_BYTES) == f"{config['server']['maxUploadSize']} MB"
     assert config["client"]["toolbarMode"] == "minimal"
     assert config["browser"]["gatherUsageStats"] is False
     assert config["server"]["enableXsrfProtection"] is True
@@ -504,6 +570,7 @@ def test_history_and_comparison_pages_with_two_reports(app):
     app.switch_page("pages/verlauf.py").run()
     assert not app.exception, [e.value for e in app.exception]
     assert not app.info
+    assert charts_and_their_tables(app) == (2, ["Status der Maßnahmen je Bericht", "Anteil erledigt je Handlungsfeld"])
     app.switch_page("pages/vergleich.py").run()
     assert not app.exception, [e.value for e in app.exception]
     figures = metrics(app)
@@ -696,3 +763,59 @@ def test_units_that_mean_the_same_are_merged_on_the_data_page(app):
     next(b for b in app.button if b.label == "Wieder trennen").click().run()
     assert any("Getrennt" in s.value for s in app.success)
     assert app.sidebar.multiselect(key="filter_einheit").options == ["Zentralbereich"]
+
+
+def test_the_accessibility_statement_names_the_configured_contact(app, monkeypatch):
+    monkeypatch.setenv("MAYEN_BARRIEREFREIHEIT_EMAIL", "barrierefrei@mayen.de")
+    monkeypatch.setenv("MAYEN_BARRIEREFREIHEIT_TELEFON", "02651 88-0")
+    app.run()
+    app.switch_page("pages/barrierefreiheit.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.title[0].value == "Erklärung zur Barrierefreiheit"
+    assert [h.value for h in app.main.header] == [
+        "Stand der Vereinbarkeit mit den Anforderungen",
+        "Was noch nicht barrierefrei ist, und warum",
+        "Barrieren melden: Kontakt",
+        "Schlichtungsverfahren",
+    ]
+    text = "\n".join(m.value for m in app.markdown)
+    assert "(mailto:barrierefrei@mayen.de)" in text
+    assert "02651 88\\-0" in text
+    assert "(https://www.schlichtungsstelle-bgg.de)" in text
+
+
+def site_links(at) -> dict[str, str]:
+    return {link.proto.label: link.proto.page for link in at.sidebar.get("page_link")}
+
+
+def test_a_shared_installation_links_impressum_datenschutz_and_barrierefreiheit(shared, monkeypatch):
+    shared.run()
+    assert site_links(shared) == {"Barrierefreiheit": "barrierefreiheit"}
+    monkeypatch.setenv("MAYEN_IMPRESSUM_URL", "https://www.mayen.de/impressum")
+    monkeypatch.setenv("MAYEN_DATENSCHUTZ_URL", "https://www.mayen.de/datenschutz")
+    shared.run()
+    assert site_links(shared) == {
+        "Impressum": "https://www.mayen.de/impressum",
+        "Datenschutzerklärung": "https://www.mayen.de/datenschutz",
+        "Barrierefreiheit": "barrierefreiheit",
+    }
+
+
+def test_ones_own_machine_shows_no_site_links(app, monkeypatch):
+    monkeypatch.setenv("MAYEN_IMPRESSUM_URL", "https://www.mayen.de/impressum")
+    app.run()
+    assert site_links(app) == {}
+
+
+def test_the_accessibility_statement_stays_readable_when_the_data_cannot_be_loaded(app, monkeypatch):
+    app.run()
+
+    def broken() -> None:
+        raise LoadError("Datei beschädigt", code=FindingCode.DAMAGED_FILE)
+
+    monkeypatch.setattr(ui, "build_view", broken)
+    app.switch_page("pages/barrierefreiheit.py").run()
+    assert app.title[0].value == "Erklärung zur Barrierefreiheit"
+    assert not app.error
+    app.switch_page("pages/status.py").run()
+    assert "Die Daten konnten nicht geladen werden: Datei beschädigt" in app.error[0].value

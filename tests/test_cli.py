@@ -29,7 +29,13 @@ def test_validate_json_with_warnings(capsys, write):
     assert result["ok"] is True
     assert result["errors"] == []
     [warning] = result["warnings"]
-    assert warning == {"message": warning["message"], "sheet": "liste.csv", "row": 2, "column": "Status"}
+    assert warning == {
+        "code": "unknown_status",
+        "message": warning["message"],
+        "sheet": "liste.csv",
+        "row": 2,
+        "column": "Status",
+    }
 
 
 def test_validate_refused_json(capsys, write):
@@ -38,8 +44,8 @@ def test_validate_refused_json(capsys, write):
     assert code == 1
     result = json.loads(out)
     assert result["ok"] is False
-    assert "beschädigt" in result["errors"][0]["message"]
-    assert set(result["errors"][0]) == {"message", "sheet", "row", "column"}
+    assert result["errors"][0]["code"] == "damaged_file"
+    assert set(result["errors"][0]) == {"code", "message", "sheet", "row", "column"}
 
 
 def test_validate_refused_text(capsys, write):
@@ -163,7 +169,7 @@ def test_template_command_writes_a_loadable_template(capsys, tmp_path):
     assert target.exists()
     code, out, _ = run(capsys, "validate", target, "--json")
     assert code == 1
-    assert "keine Datenzeilen" in json.loads(out)["errors"][0]["message"]
+    assert json.loads(out)["errors"][0]["code"] == "no_data_rows"
 
 
 def test_python_m_entry_point():

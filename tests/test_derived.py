@@ -8,7 +8,7 @@ import pytest
 
 from mayen_dash import derived
 from mayen_dash.loader import load_report
-from mayen_dash.model import Finding, Report
+from mayen_dash.model import Finding, FindingCode, Report
 from tests.builders import BUNDLED, FLAT_HEADER, csv_bytes
 
 
@@ -35,13 +35,14 @@ def test_missing_values_units_findings_and_dates_round_trip():
         ["X-2", "", "", "Ohne alles", "offen", "", "", ""],
     ]
     report = load_report(csv_bytes([FLAT_HEADER, *rows]), "status_2023-06.csv")
-    assert report.findings  # the unknown status "kaputt"
+    assert [f.code for f in report.findings] == [FindingCode.UNKNOWN_STATUS]  # the status "kaputt"
     assert report.report_date == dt.date(2023, 6, 30)
     back = derived.from_parts(derived.to_parts(report))
     assert_same_report(back, report)
     assert back.measures["units"].iloc[0] == ("Bereich 2.1", "Bereich 3.1")
     assert back.measures["units"].iloc[1] == ()
     assert isinstance(back.findings[0], Finding)
+    assert type(back.findings[0].code) is FindingCode
 
 
 def test_stichtag_source_suggestions_format_and_document_places_round_trip():
@@ -52,7 +53,9 @@ def test_stichtag_source_suggestions_format_and_document_places_round_trip():
         date_suggestions=((dt.date(2022, 8, 31), "Titelzeile „Stand: 31.08.2022“"), (dt.date(2022, 9, 1), "Dateiname")),
         kind="pdf",
         document=True,
-        findings=[Finding("Status unbekannt", row=4, column="Status", page=3, table=2)],
+        findings=[
+            Finding("Status unbekannt", row=4, column="Status", page=3, table=2, code=FindingCode.UNKNOWN_STATUS)
+        ],
     )
     back = derived.from_parts(derived.to_parts(report))
     assert_same_report(back, report)

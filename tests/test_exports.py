@@ -28,6 +28,7 @@ from mayen_dash.exports import (
     display_frame,
     due_soon_frame,
     export_measures,
+    findings_frame,
     frame_xlsx,
     measure_details,
     measure_uid,
@@ -90,6 +91,27 @@ def test_measure_details():
     assert details[DUE_LABEL] == "31.12.2023"
     assert details[OVERDUE_LABEL] == "nein"
     assert details["Anmerkungen"] == "–"
+
+
+NO_DUE_ROWS = [FLAT_HEADER, ["", "Feld", "", "Ohne Angaben", "offen", "", "", ""]]
+PLACEHOLDER_WORDS = ("None", "nan", "NaN", "NaT")
+
+
+def test_a_measure_without_due_date_reads_dash_on_screen_and_never_none_in_a_download():
+    measures = load_report(csv_bytes(NO_DUE_ROWS), "liste.csv").measures
+    frame = display_frame(measures, dt.date(2022, 8, 31))
+    # The grid shows the missing date by its placeholder "–" (ui.frames); the texts are empty, never "nan".
+    assert pd.isna(frame.iloc[0][DUE_LABEL])
+    assert not any(str(v) in PLACEHOLDER_WORDS for v in frame.iloc[0].drop(DUE_LABEL))
+    details = dict(measure_details(frame.iloc[0], dt.date(2022, 8, 31)))
+    assert details[DUE_LABEL] == "keine Fälligkeit"
+    assert details["ID"] == details["Zieldatum"] == "–"
+    text = export_measures(measures, "csv", dt.date(2022, 8, 31)).decode("utf-8-sig")
+    assert text.splitlines()[1] == ";Feld;;Ohne Angaben;offen;;;;;;nein;2"
+    with zipfile.ZipFile(io.BytesIO(export_measures(measures, "xlsx", dt.date(2022, 8, 31)))) as archive:
+        sheets = "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    assert "Ohne Angaben" in sheets
+    assert not any(f">{word}<" in sheets for word in PLACEHOLDER_WORDS)
 
 
 # --- export_measures: xlsx, csv, json, ics -------------------------------------------------------------
@@ -574,3 +596,11 @@ def test_ics_as_a_subscription_names_the_unit_and_asks_to_be_refreshed(bundled):
     assert subscribed.decoded("REFRESH-INTERVAL") == ICS_REFRESH
     assert str(subscribed["X-PUBLISHED-TTL"]) == "PT6H"
     assert [str(e["UID"]) for e in subscribed.walk("VEVENT")] == [str(e["UID"]) for e in calendar.walk("VEVENT")]
+
+
+def test_findings_frame_names_the_code_for_programs_and_leaves_it_out_on_screen():
+    findings = load_report(csv_bytes([["Maßnahme", "Status"], ["A", "vielleicht"]]), "liste.csv").findings
+    frame = findings_frame(findings)
+    assert frame.columns.tolist() == ["Code", "Blatt", "Zeile", "Spalte", "Hinweis"]
+    assert frame.iloc[0][["Code", "Blatt", "Zeile", "Spalte"]].tolist() == ["unknown_status", "liste.csv", 2, "Status"]
+    assert findings_frame(findings, code=False).columns.tolist() == ["Blatt", "Zeile", "Spalte", "Hinweis"]

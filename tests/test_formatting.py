@@ -1,13 +1,18 @@
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from mayen_dash.formatting import (
     escape_markdown,
     format_count,
     format_count_noun,
     format_date,
+    format_decimal,
+    format_number,
     format_percent,
+    item_text,
+    list_item,
     safe_markdown,
     text_or_empty,
 )
@@ -45,3 +50,23 @@ def test_counts_with_their_noun():
     assert format_count_noun(2, "gespeicherter Stand", "gespeicherte Stände") == "2 gespeicherte Stände"
     assert format_count_noun(0, "Maßnahme", "Maßnahmen") == "0 Maßnahmen"
     assert format_count_noun(1234, "Maßnahme", "Maßnahmen") == "1.234 Maßnahmen"
+
+
+def test_german_numbers_have_one_rule():
+    assert format_decimal(1_234_567) == "1.234.567"
+    assert format_decimal(25.05, 1) == "25,1"
+    assert format_count(100_000) == "100.000"
+    assert [format_number(v) for v in (1234.5, 12.25, 10.0, 0.0, None)] == ["1.234,5", "12,25", "10", "0", ""]
+
+
+@pytest.mark.parametrize("marker", ["-", "•", "–"])
+def test_a_dash_bullet_or_word_dash_starts_a_list_item(marker):
+    assert list_item(f"  {marker} Punkt ") == (2, "Punkt")
+    assert item_text(f"{marker} Punkt") == "Punkt"
+    assert safe_markdown(f"{marker} Punkt") == "- Punkt"
+
+
+def test_a_line_without_marker_and_space_is_no_item():
+    assert list_item("Punkt") is None
+    assert list_item("-5 Grad") is None
+    assert item_text("  Punkt ") == "Punkt"

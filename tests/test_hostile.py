@@ -22,8 +22,9 @@ import pytest
 import sqlalchemy as sa
 
 from mayen_dash import readers
+from mayen_dash.formatting import format_decimal
 from mayen_dash.loader import load_report
-from mayen_dash.model import LoadError
+from mayen_dash.model import FindingCode, LoadError
 from mayen_dash.readers import MAX_CELLS, base, read_sheets, spreadsheet
 from mayen_dash.readers import xlsx as xlsx_reader
 from mayen_dash.store import SnapshotStore
@@ -33,52 +34,47 @@ from tests.hostile_files import CORPUS, HEADER, MB, MEASURES, TITLES, run_isolat
 
 # --- what each file must come to ------------------------------------------------------------------
 
-NOT_A_TABLE = "weder eine Tabelle noch ein Text, den das Dashboard lesen kann"
 # Every refusal of a file the dashboard does not read says which formats it reads.
 READ_ARE = "Gelesen werden Excel-Arbeitsmappen (.xlsx, .xlsm, .xlsb, .xls), LibreOffice-Tabellen (.ods), CSV-Dateien"
-DAMAGED = "Die Arbeitsmappe ist beschädigt und kann nicht gelesen werden"
-BROKEN_ZIP = "Die Datei ist beschädigt oder unvollständig"
+DAMAGED = (FindingCode.DAMAGED_FILE, ())
 
-ROWS_ALLOWED = base.german_number(base.MAX_ROWS)
-CELLS_ALLOWED = base.german_number(base.MAX_CELLS)
-MEMBERS_ALLOWED = base.german_number(base.MAX_ARCHIVE_MEMBERS)
+ROWS_ALLOWED = format_decimal(base.MAX_ROWS)
+CELLS_ALLOWED = format_decimal(base.MAX_CELLS)
+MEMBERS_ALLOWED = format_decimal(base.MAX_ARCHIVE_MEMBERS)
 SHARED_TEXT_ALLOWED = base.megabytes(base.MAX_SHARED_TEXT_BYTES)
 
-# Refused: words the German message must contain.
-REFUSED: dict[str, tuple[str, ...]] = {
-    "not_a_spreadsheet": ("Die Datei ist ein Windows-Programm.", READ_ARE),
+# Refused: the refusal's code and the facts (limits, sizes, names) its German message must name.
+REFUSED: dict[str, tuple[FindingCode, tuple[str, ...]]] = {
+    "not_a_spreadsheet": (FindingCode.UNSUPPORTED_FORMAT, ("Windows-Programm", READ_ARE)),
     # A PDF and a Word document are read (readers.pdf, readers.docx), whatever their name; these two are broken.
-    "pdf": ("Das PDF-Dokument ist beschädigt",),
-    "word": ("Das Word-Dokument ist beschädigt",),
-    "corrupt": (DAMAGED,),
-    "truncated": (BROKEN_ZIP,),
-    "empty": ("Die Datei ist leer.",),
-    "no_data_rows": ("keine Datenzeilen", "Zeile 3"),
-    "no_columns": ("„Maßnahme“ und „Status“ wurden nicht gefunden", "Gefundene Spalten: „Name“, „Betrag“, „Datum“"),
-    "password": ("mit einem Kennwort geschützt",),
-    "over_25_mb": ("Die Datei ist 25,1 MB groß; erlaubt sind höchstens 25 MB.",),
-    "zip_bomb": ("enthält entpackt 201", "erlaubt sind höchstens 200 MB", "nicht geöffnet"),
-    "lying_zip": (BROKEN_ZIP,),
-    "lying_zip_crc": (DAMAGED,),
+    "pdf": (FindingCode.DAMAGED_FILE, ("PDF-Dokument",)),
+    "word": (FindingCode.DAMAGED_FILE, ("Word-Dokument",)),
+    "corrupt": DAMAGED,
+    "truncated": DAMAGED,
+    "empty": (FindingCode.EMPTY_FILE, ()),
+    "no_data_rows": (FindingCode.NO_DATA_ROWS, ("Zeile 3",)),
+    "no_columns": (FindingCode.MISSING_COLUMNS, ("„Name“, „Betrag“, „Datum“",)),
+    "password": (FindingCode.PASSWORD_PROTECTED, ()),
+    "over_25_mb": (FindingCode.FILE_TOO_LARGE, ("25,1 MB", "25 MB")),
+    "zip_bomb": (FindingCode.UNPACKED_TOO_LARGE, ("201", "200 MB")),
+    "lying_zip": DAMAGED,
+    "lying_zip_crc": DAMAGED,
     # The scan stops at the first row beyond the limit and says how many rows it has at least.
-    "too_many_rows": ("„Maßnahmen“ hat mindestens ", f" Zeilen; erlaubt sind höchstens {ROWS_ALLOWED}."),
-    "too_many_rows_implicit": (f"„Maßnahmen“ hat 1.000.002 Zeilen; erlaubt sind höchstens {ROWS_ALLOWED}.",),
-    "far_corner_cell": ("„Maßnahmen“ hat mindestens 1.048.576 Zeilen",),
-    "far_column_cell": (
-        "„Maßnahmen“ reicht bis Zelle XFD1000, das sind 16.384.000 Zellen",
-        f"höchstens {CELLS_ALLOWED}",
-    ),
-    "shared_string_amplifier": ("mit ihren mehrfach verwendeten Texten", "erlaubt sind höchstens 200 MB"),
-    "billion_laughs_sheet": (DAMAGED,),
-    "billion_laughs_sst": (DAMAGED,),
-    "wide_without_header": ("„Maßnahme“ und „Status“ wurden nicht gefunden", "„wertalm“", "und 480 weitere"),
-    "nul_byte_csv": (NOT_A_TABLE, READ_ARE),
+    "too_many_rows": (FindingCode.TOO_MANY_ROWS, ("„Maßnahmen“", "mindestens", ROWS_ALLOWED)),
+    "too_many_rows_implicit": (FindingCode.TOO_MANY_ROWS, ("„Maßnahmen“", "1.000.002", ROWS_ALLOWED)),
+    "far_corner_cell": (FindingCode.TOO_MANY_ROWS, ("„Maßnahmen“", "mindestens 1.048.576")),
+    "far_column_cell": (FindingCode.TOO_MANY_CELLS, ("„Maßnahmen“", "XFD1000", "16.384.000", CELLS_ALLOWED)),
+    "shared_string_amplifier": (FindingCode.UNPACKED_TOO_LARGE, ("200 MB",)),
+    "billion_laughs_sheet": DAMAGED,
+    "billion_laughs_sst": DAMAGED,
+    "wide_without_header": (FindingCode.MISSING_COLUMNS, ("„wertalm“", "480")),
+    "nul_byte_csv": (FindingCode.UNSUPPORTED_FORMAT, (READ_ARE,)),
+    "utf16_csv_no_bom": (FindingCode.UNSUPPORTED_FORMAT, (READ_ARE,)),
     # The attacks on the old limits: 24 s and 2.2 GiB, 15.8 s, 623 MB; now each is refused before it is read.
-    "million_row_csv": (f"Die Datei hat mehr als {ROWS_ALLOWED} Zeilen.",),
-    "fifty_thousand_sheets": ("Die Datei besteht aus 50.004 Teilen", f"erlaubt sind höchstens {MEMBERS_ALLOWED}"),
-    "unused_huge_shared_string": ("150,1 MB gemeinsame Texte", f"erlaubt sind höchstens {SHARED_TEXT_ALLOWED}"),
-    "huge_shared_strings": ("143,1 MB gemeinsame Texte", f"erlaubt sind höchstens {SHARED_TEXT_ALLOWED}"),
-    "utf16_csv_no_bom": (NOT_A_TABLE, READ_ARE),
+    "million_row_csv": (FindingCode.TOO_MANY_ROWS, (ROWS_ALLOWED,)),
+    "fifty_thousand_sheets": (FindingCode.TOO_MANY_PARTS, ("50.004", MEMBERS_ALLOWED)),
+    "unused_huge_shared_string": (FindingCode.UNPACKED_TOO_LARGE, ("150,1 MB", SHARED_TEXT_ALLOWED)),
+    "huge_shared_strings": (FindingCode.UNPACKED_TOO_LARGE, ("143,1 MB", SHARED_TEXT_ALLOWED)),
 }
 
 STANDARD = {
@@ -232,8 +228,10 @@ def test_hostile_file_is_refused_in_german_or_loaded_sanely(key: str, seeded_sto
     if key in REFUSED:
         assert answer["outcome"] == "refused", answer.get("report")
         assert_german(answer["message"])
-        for words in REFUSED[key]:
-            assert words in answer["message"]
+        code, facts = REFUSED[key]
+        assert answer["code"] == code
+        for fact in facts:
+            assert fact in answer["message"]
         assert_seed_untouched(url, snapshot_id, measures, added=0)
     else:
         assert answer["outcome"] == "loaded", answer.get("message")
@@ -296,10 +294,10 @@ def no_calamine(monkeypatch):
     monkeypatch.setattr(spreadsheet, "CalamineWorkbook", None)
 
 
-def refusal(data: bytes) -> str:
+def refusal(data: bytes) -> LoadError:
     with pytest.raises(LoadError) as caught:
         read_sheets(data, "datei.xlsx")
-    return str(caught.value)
+    return caught.value
 
 
 def workbook(sheet: str, shared_strings: str | None = None) -> bytes:
@@ -321,8 +319,9 @@ def sheet_of(cells: str) -> str:
     ],
 )
 def test_a_far_cell_is_refused_however_it_is_written(far_cell: str, no_calamine):
-    message = refusal(workbook(sheet_of(hostile.rows_xml([HEADER, *MEASURES]) + far_cell)))
-    assert f"Zellen; erlaubt sind höchstens {CELLS_ALLOWED}" in message
+    refused = refusal(workbook(sheet_of(hostile.rows_xml([HEADER, *MEASURES]) + far_cell)))
+    assert refused.code == FindingCode.TOO_MANY_CELLS
+    assert CELLS_ALLOWED in str(refused)
 
 
 def implied_rows(count: int) -> str:
@@ -336,7 +335,9 @@ def implied_rows(count: int) -> str:
 
 def test_rows_without_numbers_are_counted_before_calamine(monkeypatch, no_calamine):
     monkeypatch.setattr(xlsx_reader, "MAX_ROWS", 1000)
-    assert "„Maßnahmen“ hat 1.002 Zeilen; erlaubt sind höchstens 1.000." in refusal(workbook(implied_rows(1001)))
+    refused = refusal(workbook(implied_rows(1001)))
+    assert refused.code == FindingCode.TOO_MANY_ROWS
+    assert all(fact in str(refused) for fact in ("„Maßnahmen“", "1.002", "1.000"))
 
 
 def test_rows_without_numbers_load_where_calamine_puts_them():
@@ -372,10 +373,11 @@ def test_a_long_shared_string_used_once_is_not_taken_for_an_amplifier():
 
 def test_cell_limit_is_about_the_rectangle_not_the_rows(monkeypatch, no_calamine):
     monkeypatch.setattr(xlsx_reader, "MAX_CELLS", 4 * 10)
-    message = refusal(
+    refused = refusal(
         workbook(sheet_of(hostile.rows_xml([HEADER, *MEASURES]) + '<row r="9"><c r="J9"><v>1</v></c></row>'))
     )
-    assert "reicht bis Zelle J9, das sind 90 Zellen; erlaubt sind höchstens 40." in message
+    assert refused.code == FindingCode.TOO_MANY_CELLS
+    assert all(fact in str(refused) for fact in ("J9", "90", "40"))
     assert MAX_CELLS == 1_000_000
 
 
@@ -392,15 +394,19 @@ def test_a_workbook_with_more_sheets_than_allowed_is_refused_before_its_sheets_a
     data = hostile.zip_archive(
         hostile.workbook_parts({"Notizen": hostile.sheet_xml([["x"]]), "B": hostile.sheet_xml([HEADER])})
     )
-    assert "Die Arbeitsmappe hat 2 Blätter; erlaubt sind höchstens 1." in refusal(data)
+    refused = refusal(data)
+    assert refused.code == FindingCode.TOO_MANY_SHEETS
+    assert "Die Arbeitsmappe hat 2 Blätter; erlaubt sind höchstens 1." in str(refused)
 
 
 def test_the_cell_limit_holds_for_all_sheets_together(monkeypatch):
     monkeypatch.setattr(spreadsheet, "MAX_CELLS", 30)  # each sheet alone (5 x 4 = 20 cells) is within it
     sheet = hostile.sheet_xml([HEADER, *MEASURES])
     data = hostile.zip_archive(hostile.workbook_parts({"Maßnahmen": sheet, "Kopie": sheet}))
-    assert "in allen Blättern zusammen 40 Zellen" in refusal(data)
-    assert "erlaubt sind höchstens 30" in refusal(data)
+    refused = refusal(data)
+    assert refused.code == FindingCode.TOO_MANY_CELLS
+    assert "in allen Blättern zusammen 40 Zellen" in str(refused)
+    assert "erlaubt sind höchstens 30" in str(refused)
 
 
 def test_a_zip_archive_is_refused_by_its_member_count_before_it_is_listed(monkeypatch):
@@ -408,16 +414,18 @@ def test_a_zip_archive_is_refused_by_its_member_count_before_it_is_listed(monkey
     assert base.archive_members(data) == 5
     monkeypatch.setattr(base, "MAX_ARCHIVE_MEMBERS", 4)
     monkeypatch.setattr(base.zipfile, "ZipFile", None)  # listing the archive would raise
-    assert "Die Datei besteht aus 5 Teilen" in refusal(data)
+    refused = refusal(data)
+    assert refused.code == FindingCode.TOO_MANY_PARTS
+    assert "Die Datei besteht aus 5 Teilen" in str(refused)
 
 
 def test_the_limits_are_stated_from_the_constants_on_the_page_and_in_the_readme():
     text = readers.limits_text()
     readme = (hostile.ROOT / "README.md").read_text()
     for number in (base.MAX_SHEETS, base.MAX_ROWS, base.MAX_CELLS, base.MAX_ARCHIVE_MEMBERS):
-        assert base.german_number(number) in readme
+        assert format_decimal(number) in readme
     for number in (base.MAX_SHEETS, base.MAX_ROWS, base.MAX_CELLS):
-        assert base.german_number(number) in text
+        assert format_decimal(number) in text
     for size in (base.MAX_FILE_BYTES, base.MAX_UNCOMPRESSED_BYTES, base.MAX_SHARED_TEXT_BYTES):
         assert base.megabytes(size) in text
         assert base.megabytes(size) in readme

@@ -9,7 +9,7 @@ import pytest
 from mayen_dash import loader
 from mayen_dash.loader import FINDINGS_PER_KIND, load_report
 from mayen_dash.metrics import filter_measures
-from mayen_dash.model import MEASURE_COLUMNS, LoadError
+from mayen_dash.model import MEASURE_COLUMNS, FindingCode, LoadError
 from tests.builders import BUNDLED, BUNDLED_BY_AREA, BUNDLED_BY_STATUS, FLAT_HEADER, csv_bytes, xlsx_bytes
 
 
@@ -101,12 +101,14 @@ def test_row_findings_name_sheet_row_and_column():
         ["4", None, "offen", "2023"],
     ]
     report = load_report(xlsx_bytes({"Liste": rows}))
-    found = {(f.row, f.column): f.message for f in report.findings}
-    assert "Unbekannter Status „vielleicht“" in found[(2, "Staus")]
-    assert "Kein Status" in found[(3, "Staus")]
-    assert "Zieldatum „irgendwann“ ist nicht lesbar" in found[(3, "Zeitrahmen")]
-    assert "ID „1“ steht schon in Zeile 2" in found[(4, "Nr")]
-    assert "ohne Eintrag in „Maßnahme“" in found[(5, "Maßnahme")]
+    found = {(f.row, f.column): f.code for f in report.findings}
+    assert found == {
+        (2, "Staus"): FindingCode.UNKNOWN_STATUS,
+        (3, "Staus"): FindingCode.MISSING_STATUS,
+        (3, "Zeitrahmen"): FindingCode.BAD_TARGET_DATE,
+        (4, "Nr"): FindingCode.DUPLICATE_ID,
+        (5, "Maßnahme"): FindingCode.ROW_WITHOUT_TITLE,
+    }
     assert all(f.sheet == "Liste" for f in report.findings)
     m = report.measures
     assert m["title"].tolist() == ["A", "B", "C"]
@@ -118,7 +120,9 @@ def test_many_identical_findings_are_summed_up():
     rows = [["Maßnahme", "Status"]] + [[f"M{i}", "vielleicht"] for i in range(FINDINGS_PER_KIND + 50)]
     report = load_report(csv_bytes(rows), "liste.csv")
     assert len(report.findings) == FINDINGS_PER_KIND + 1
-    assert report.findings[-1].message.startswith("… und 50 weitere Zeilen")
+    summary = report.findings[-1]
+    assert (summary.code, summary.row, summary.column) == (FindingCode.UNKNOWN_STATUS, None, "Status")
+    assert "50" in summary.message.split()
     assert len(report.measures) == FINDINGS_PER_KIND + 50
 
 
@@ -134,6 +138,7 @@ def test_unexpected_failures_become_a_german_refusal(monkeypatch):
         raise IndexError("a bug deep inside")
 
     monkeypatch.setattr(loader, "find_measure_table", broken)
-    with pytest.raises(LoadError, match="konnte nicht gelesen werden") as caught:
+    with pytest.raises(LoadError) as caught:
         load_report(csv_bytes([["Maßnahme", "Status"], ["A", "offen"]]), "liste.csv")
+    assert caught.value.code == FindingCode.UNREADABLE
     assert "IndexError" not in str(caught.value)

@@ -4,6 +4,8 @@ import pytest
 
 from mayen_dash.loader import load_report
 from mayen_dash.metrics import (
+    DEFINITIONS,
+    DUE_SOON_DAYS,
     cards,
     cards_sum,
     department_names,
@@ -13,11 +15,14 @@ from mayen_dash.metrics import (
     overdue,
     overdue_mask,
     progress_by_area,
+    reference_date,
+    shown_statuses,
     status_by_unit,
     status_counts,
     summary,
     timeline,
 )
+from mayen_dash.vocabulary import NOT_OVERDUE_STATUSES, STATUS_LABELS
 from tests.builders import BUNDLED, csv_bytes
 
 D = dt.date
@@ -144,3 +149,32 @@ def test_summary_of_the_bundled_report():
     assert summary(report, department="bereich 2.1")["measures"] == 9
     assert department_names(report, "Bereich 2.1") == ["Bereich 2.1"]
     assert summary(report, department="Gibt es nicht")["measures"] == 0
+
+
+def test_the_reference_date_is_the_chosen_date_else_the_stichtag_else_today():
+    dated = load_report(csv_bytes([["Maßnahme", "Status"], ["A", "offen"]]), "status_2023-06.csv")
+    undated = load_report(csv_bytes([["Maßnahme", "Status"], ["A", "offen"]]), "liste.csv")
+    assert reference_date(dated, dt.date(2024, 1, 2)) == dt.date(2024, 1, 2)
+    assert reference_date(dated) == dt.date(2023, 6, 30)
+    assert reference_date(undated) == dt.date.today()
+    assert summary(undated)["as_of"] == dt.date.today().isoformat()
+
+
+def test_due_soon_looks_ahead_the_window_of_its_constant():
+    measures = load_report(
+        csv_bytes([["Maßnahme", "Status", "Zieldatum"], ["A", "offen", "31.03.2023"], ["B", "offen", "01.04.2023"]])
+    ).measures
+    start = dt.date(2023, 3, 31) - dt.timedelta(days=DUE_SOON_DAYS)
+    assert due_soon(measures, start)["title"].tolist() == ["A"]
+
+
+def test_summaries_show_the_card_statuses_always_and_the_others_when_they_occur():
+    counts = {"erledigt": 0, "in_bearbeitung": 1, "laufend": 0, "offen": 0, "zurueckgestellt": 0, "unbekannt": 2}
+    assert shown_statuses(counts) == ["erledigt", "in_bearbeitung", "laufend", "offen", "unbekannt"]
+
+
+@pytest.mark.parametrize("key", ["overdue", "due_soon"])
+def test_the_definitions_name_the_statuses_that_are_never_late(key):
+    text = DEFINITIONS[key]
+    assert all(f"„{STATUS_LABELS[code]}“" in text for code in NOT_OVERDUE_STATUSES)
+    assert "{as_of}" in text

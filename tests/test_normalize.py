@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from mayen_dash.normalize import (
+    READABLE_TARGETS,
     Period,
     parse_target,
     parse_units_cell,
@@ -147,3 +148,8 @@ def test_units_cell_of_the_organisation_sheet():
 )
 def test_report_date_from_filename(name, date):
     assert report_date_from_filename(name) == date
+
+
+@pytest.mark.parametrize("example", READABLE_TARGETS)
+def test_the_examples_a_refusal_names_are_readable(example):
+    assert parse_target(example) is not None

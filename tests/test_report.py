@@ -128,14 +128,23 @@ def test_overdue_measures_have_a_figure_too(bundled):
     assert section.count("<figure") == 1
     shown = visible(section)
     assert re.search(r"\d+ Maßnahmen überfällig zum Stichtag 01\.06\.2023", shown)
-    assert "Am längsten überfällig ist" in shown
+    assert "überfällig zum Stichtag 01.06.2023; am längsten überfällig ist" in shown
+
+
+def test_a_measure_without_dates_reads_dash_never_none_nan_or_nat():
+    rows = [FLAT_HEADER, ["X-01", "Feld", "", "Ohne Zieldatum", "offen", "", "", ""]]
+    report = load_report(xlsx_bytes({"Maßnahmen": rows}), "liste.xlsx")
+    document = build_report_html(report, report.measures, AS_OF, generated_at=STAMP)
+    shown = visible(document)
+    assert "X-01 Ohne Zieldatum offen –" in shown
+    assert not re.search(r"\b(None|nan|NaN|NaT)\b", shown)
 
 
 def test_status_is_told_by_pattern_and_word_not_by_colour_alone(page):
     # Every status but "erledigt" has its own pattern, defined once and used by the charts.
     for code in ("in_bearbeitung", "laufend", "offen"):
         assert page.count(f'<pattern id="muster-{code}"') == 1
-        assert f'url(#muster-{code})' in page
+        assert f"url(#muster-{code})" in page
     # The legend names the statuses, and each table cell says its status in words.
     assert '<td><span class="chip st-offen" aria-hidden="true"></span>offen</td>' in page
 

@@ -34,3 +34,16 @@ def test_figures_only_where_both_values_exist():
         Indicator("Wachstumsquote", "%", 5.0),
     )
     assert [i.has_figures for i in finance.indicators] == [True, False]
+
+
+def test_goals_and_actions_are_list_items_as_everywhere():
+    sheets = {
+        "Maßnahmen": [["Maßnahme", "Status"], ["A", "offen"]],
+        "Scorecard": [
+            ["Perspektive", "Leitfrage", "Strategische Ziele", "Maßnahmen"],
+            ["Finanzen", "Wozu?", "– Wirtschaftlichkeit\n• Transparenz", "- Investitionen\nohne Zeichen"],
+        ],
+    }
+    [finance] = perspectives(load_report(xlsx_bytes(sheets)).scorecard)
+    assert finance.goals == ("Wirtschaftlichkeit", "Transparenz")
+    assert finance.actions == ("Investitionen", "ohne Zeichen")

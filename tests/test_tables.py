@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from mayen_dash.loader import load_report
-from mayen_dash.model import ColumnMapping, LoadError
+from mayen_dash.model import ColumnMapping, FindingCode, LoadError
 from tests.builders import FLAT_HEADER, xlsx_bytes
 
 PRINTED = [
@@ -144,6 +144,7 @@ def test_missing_required_column_names_what_was_found(header, missing, found):
     with pytest.raises(LoadError) as caught:
         load_report(xlsx_bytes({"Maßnahmen": [header, ["x", "y", "z"]]}))
     message = str(caught.value)
+    assert caught.value.code == FindingCode.MISSING_COLUMNS
     assert missing in message
     assert found in message
     assert caught.value.finding.sheet == "Maßnahmen"
@@ -153,17 +154,20 @@ def test_missing_required_column_names_what_was_found(header, missing, found):
 def test_unrecognised_columns_are_listed():
     with pytest.raises(LoadError) as caught:
         load_report(xlsx_bytes({"Export": [["Name", "Live", "Stelle"], ["Hundeanmeldung", "Ja", "ZB 1"]]}))
+    assert caught.value.code == FindingCode.MISSING_COLUMNS
     assert "„Name“, „Live“, „Stelle“" in str(caught.value)
 
 
 def test_header_without_data_rows_is_refused():
-    with pytest.raises(LoadError, match="keine Datenzeilen"):
+    with pytest.raises(LoadError) as caught:
         load_report(xlsx_bytes({"Maßnahmen": [FLAT_HEADER, [], []]}))
+    assert caught.value.code == FindingCode.NO_DATA_ROWS
 
 
 def test_sheet_without_any_cell_is_refused():
-    with pytest.raises(LoadError, match="keine Daten"):
+    with pytest.raises(LoadError) as caught:
         load_report(xlsx_bytes({"Tabelle1": [[]]}))
+    assert caught.value.code == FindingCode.NO_DATA
 
 
 def test_the_measures_sheet_is_found_among_others():
@@ -220,7 +224,8 @@ def test_scorecard_with_merged_perspective_and_german_numbers():
     assert sc["target_value"].isna().tolist() == [False, True, True]
     [finding] = report.findings
     assert (finding.sheet, finding.row, finding.column) == ("Scorecard", 4, "Zielwert")
-    assert "„viel“ ist keine Zahl" in finding.message
+    assert finding.code == FindingCode.NOT_A_NUMBER
+    assert "„viel“" in finding.message
 
 
 def test_report_sheet_and_organisation_sheet():

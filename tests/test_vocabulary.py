@@ -1,9 +1,15 @@
 import pytest
 
 from mayen_dash.vocabulary import (
+    ASSIGNABLE_STATUSES,
     COLUMNS,
+    NARRATIVE_FIELDS,
+    NOT_STARTED_STATUSES,
+    REPORT_FIELDS,
+    STARTED_STATUSES,
     STATUS_CODES,
     STATUSES,
+    UNKNOWN_STATUS,
     fold,
     match_column,
     match_status,
@@ -123,3 +129,16 @@ def test_sheet_roles():
     assert sheet_role("Bericht") == "report"
     assert sheet_role("Organisation") == "organisation"
     assert sheet_role("Tabelle1") is None
+
+
+def test_narrative_sections_are_report_fields_in_report_order():
+    keys = [section.key for section in NARRATIVE_FIELDS]
+    assert keys == ["progress", "next_steps", "problems", "attachments"]
+    assert [key for key in REPORT_FIELDS if key in keys] == keys
+
+
+def test_status_groups_cover_every_assignable_status():
+    assert UNKNOWN_STATUS not in ASSIGNABLE_STATUSES
+    assert set(ASSIGNABLE_STATUSES) | {UNKNOWN_STATUS} == set(STATUS_CODES)
+    assert not NOT_STARTED_STATUSES & STARTED_STATUSES
+    assert set(STATUS_CODES) - {"erledigt"} == NOT_STARTED_STATUSES | STARTED_STATUSES

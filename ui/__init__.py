@@ -6,7 +6,7 @@ below; the modules say where each one lives.
 """
 
 from . import keys
-from .charts import chart, clickable_chart, view_figure
+from .charts import chart, clickable_chart, view_alternative, view_figure
 from .data import (
     Source,
     comparison,
@@ -29,11 +29,13 @@ from .editors import (
     store_all,
     store_and_show,
 )
-from .sidebar import show_snapshot
+from .frames import data_editor, dataframe
+from .sidebar import ACCESSIBILITY_PAGE, show_snapshot, site_links
 from .signin import access, can_edit, editors_only
 from .view import View, build_view, current_view, filter_caption, previous_snapshot
 
 __all__ = [
+    "ACCESSIBILITY_PAGE",
     "Source",
     "View",
     "access",
@@ -44,6 +46,8 @@ __all__ = [
     "comparison",
     "correct_report_date",
     "current_view",
+    "data_editor",
+    "dataframe",
     "delete_snapshot",
     "editors_only",
     "filter_caption",
@@ -57,6 +61,7 @@ __all__ = [
     "show_notice",
     "show_snapshot",
     "show_store_banner",
+    "site_links",
     "snapshot_report",
     "snapshots",
     "store",
@@ -64,5 +69,6 @@ __all__ = [
     "store_and_show",
     "store_unavailable",
     "unit_names",
+    "view_alternative",
     "view_figure",
 ]

@@ -8,6 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from mayen_dash.formatting import escape_markdown
+from mayen_dash.text_alternatives import TextAlternative
+
 from .view import current_view
 
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "de"}
@@ -20,8 +23,18 @@ def view_figure(builder: Callable[..., go.Figure], *args: Hashable, **kwargs: Ha
     another tab, a page visited again, or the rerun after a click elsewhere on the page takes
     the figure from here; only a different Stand, filter or argument builds a new one.
     """
+    return _view_built(builder, args, kwargs)
+
+
+def view_alternative(builder: Callable[..., TextAlternative], *args: Hashable, **kwargs: Hashable) -> TextAlternative:
+    """`builder(view.measures, *args, **kwargs)` of mayen_dash.text_alternatives, built once per view like figures."""
+    return _view_built(builder, args, kwargs)
+
+
+def _view_built(builder: Callable[..., object], args: tuple[Hashable, ...], kwargs: dict[str, Hashable]) -> object:
+    """The shared cache of view_figure and view_alternative, keyed by builder, view and arguments."""
     view = current_view()
-    return _view_figure(
+    return _view_cached(
         f"{builder.__module__}.{builder.__qualname__}",
         (view.snapshot.id, view.snapshot.sha256, view.report.unit_names, view.filters),
         args,
@@ -32,16 +45,16 @@ def view_figure(builder: Callable[..., go.Figure], *args: Hashable, **kwargs: Ha
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _view_figure(
+def _view_cached(
     name: str,
     view_key: tuple[Hashable, ...],
     args: tuple[Hashable, ...],
     kwargs: tuple[tuple[str, Hashable], ...],
     *,
-    _builder: Callable[..., go.Figure],
+    _builder: Callable[..., object],
     _measures: pd.DataFrame,
-) -> go.Figure:
-    """Keyed by builder name, view and arguments; figures are read-only (st.plotly_chart copies them)."""
+) -> object:
+    """Keyed by builder name, view and arguments; read-only (st.plotly_chart copies figures, st.table frames)."""
     return _builder(_measures, *args, **dict(kwargs))
 
 
@@ -58,8 +71,16 @@ def _narrow_from_chart(chart_key: str, filter_key: str, index: int) -> None:
         st.session_state[filter_key] = values
 
 
-def clickable_chart(figure: go.Figure, key: str, filter_key: str, index: int = 0, help: str = "") -> None:
-    """A chart whose clicked bars or slices narrow the sidebar filter."""
+def clickable_chart(
+    figure: go.Figure,
+    alternative: TextAlternative,
+    *,
+    key: str,
+    filter_key: str,
+    index: int = 0,
+    help: str = "",
+) -> None:
+    """A chart whose clicked bars or slices narrow the sidebar filter, with its text alternative (see `chart`)."""
     st.plotly_chart(
         figure,
         key=key,
@@ -67,12 +88,26 @@ def clickable_chart(figure: go.Figure, key: str, filter_key: str, index: int = 0
         selection_mode="points",
         config=PLOTLY_CONFIG,
     )
-    if help:
-        st.caption(help)
+    _text_alternative(alternative, help)
 
 
-def chart(figure: go.Figure, help: str = "") -> None:
-    """A chart with the dashboard's plotly settings and its explanation below."""
+def chart(figure: go.Figure, alternative: TextAlternative, help: str = "") -> None:
+    """A chart with the dashboard's plotly settings, and what it shows in words and as a table.
+
+    The figure's title is its name (the front end names the chart from it); under it stand the
+    summary sentence, the explanation `help`, and the data one click away in "Daten als Tabelle",
+    a real table that keyboard and screen reader reach.
+    """
     st.plotly_chart(figure, config=PLOTLY_CONFIG)
+    _text_alternative(alternative, help)
+
+
+def _text_alternative(alternative: TextAlternative, help: str) -> None:
+    """The summary, the explanation and the table under a chart."""
+    st.markdown(escape_markdown(alternative.summary))
     if help:
         st.caption(help)
+    if not alternative.data.empty:
+        with st.expander("Daten als Tabelle"):
+            # st.table renders its cells as Markdown: spreadsheet text is escaped to stay literal.
+            st.table(alternative.data.map(escape_markdown), hide_index=True, alt=alternative.name)

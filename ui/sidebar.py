@@ -1,4 +1,4 @@
-"""The sidebar every page shares: which Stand is shown, and the filters, both mirrored into the URL."""
+"""The sidebar every page shares: the Stand shown and the filters, both mirrored into the URL; the site's links."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import streamlit as st
 from mayen_dash.filters import PARAM_SNAPSHOT, PARAMS, Filters, from_params, snapshot_from_params
 from mayen_dash.formatting import escape_markdown, format_date
 from mayen_dash.model import Report
-from mayen_dash.settings import time_zone
+from mayen_dash.settings import site_info, time_zone
 from mayen_dash.store import Snapshot, default_snapshot
 from mayen_dash.vocabulary import STATUS_CODES, STATUS_LABELS
 
 from . import keys
+
+ACCESSIBILITY_PAGE = "pages/barrierefreiheit.py"
 
 
 def show_snapshot(snapshot_id: int) -> None:
@@ -159,3 +161,21 @@ def _write_params(filters: Filters) -> None:
                 st.query_params[name] = target if len(target) > 1 else target[0]
             else:
                 del st.query_params[name]
+
+
+def site_links(shared: bool) -> None:
+    """Impressum, Datenschutzerklärung (where configured) and Barrierefreiheit at the foot of the sidebar.
+
+    A public body must link them from every page of a website it puts in front of others; on one's own
+    machine (not shared) there is nobody to tell, and the page "Barrierefreiheit" is in the menu anyway.
+    """
+    if not shared:
+        return
+    site = site_info()
+    sidebar = st.sidebar
+    sidebar.divider()
+    if site.impressum_url:
+        sidebar.page_link(site.impressum_url, label="Impressum", icon=":material/info:")
+    if site.privacy_url:
+        sidebar.page_link(site.privacy_url, label="Datenschutzerklärung", icon=":material/privacy_tip:")
+    sidebar.page_link(ACCESSIBILITY_PAGE, label="Barrierefreiheit", icon=":material/accessibility:")

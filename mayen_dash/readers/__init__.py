@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from ..model import LoadError
+from ..model import FindingCode, LoadError
 from ..normalize import visible
 from . import delimited, docx, ods, pdf, text, xls, xlsb, xlsx
 from .base import (
@@ -87,10 +87,11 @@ _OTHER_ZIPS: tuple[tuple[str, str, str], ...] = (
 def identify(data: bytes, filename: str = "") -> Format:
     """The format of a file by its content, or a German refusal that says what it is instead."""
     if not data:
-        raise LoadError("Die Datei ist leer.")
+        raise LoadError("Die Datei ist leer.", code=FindingCode.EMPTY_FILE)
     if len(data) > MAX_FILE_BYTES:
         raise LoadError(
-            f"Die Datei ist {megabytes(len(data))} groß; erlaubt sind höchstens {megabytes(MAX_FILE_BYTES)}."
+            f"Die Datei ist {megabytes(len(data))} groß; erlaubt sind höchstens {megabytes(MAX_FILE_BYTES)}.",
+            code=FindingCode.FILE_TOO_LARGE,
         )
     if data.startswith(b"PK"):
         return _zipped(data)
@@ -143,7 +144,8 @@ def _compound(data: bytes) -> Format:
     if _ENCRYPTED_PACKAGE in data or "EncryptedPackage" in CompoundFile(data).streams:
         raise LoadError(
             "Die Datei ist mit einem Kennwort geschützt. Bitte den Kennwortschutz im Programm, das sie erstellt hat, "
-            "entfernen (in Excel: Datei > Informationen > Arbeitsmappe schützen) und erneut hochladen."
+            "entfernen (in Excel: Datei > Informationen > Arbeitsmappe schützen) und erneut hochladen.",
+            code=FindingCode.PASSWORD_PROTECTED,
         )
     ole = CompoundFile(data)
     if "Workbook" in ole.streams or "Book" in ole.streams:
@@ -200,6 +202,7 @@ __all__ = [
     "format_of",
     "identify",
     "limits_text",
+    "megabytes",
     "read_pasted",
     "read_sheets",
     "read_workbook",

@@ -15,7 +15,8 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from ..model import Finding, LoadError
+from ..formatting import format_decimal
+from ..model import Finding, FindingCode, LoadError
 
 # The limits of every file, in one place. Each bounds what one accepted file costs the server; the corpus of
 # tests/test_hostile.py stays within 5 s and 1 GiB. A 100,000-measure report (bench/bench_load.py) fits; the old
@@ -102,14 +103,10 @@ class Format:
     document: bool = False
 
 
-def german_number(number: float, decimals: int = 0) -> str:
-    return f"{number:,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
 def megabytes(size: int) -> str:
     """Megabytes as Germans write them, rounded up to a tenth so that "26 MB" is never shown as "25 MB"."""
     tenths = math.ceil(size * 10 / 1024 / 1024)
-    return f"{german_number(tenths / 10, 0 if tenths % 10 == 0 else 1)} MB"
+    return f"{format_decimal(tenths / 10, 0 if tenths % 10 == 0 else 1)} MB"
 
 
 def limits_text() -> str:
@@ -117,29 +114,33 @@ def limits_text() -> str:
     return (
         f"Je Datei höchstens {megabytes(MAX_FILE_BYTES)}, entpackt höchstens {megabytes(MAX_UNCOMPRESSED_BYTES)} "
         f"(davon gemeinsame Texte einer Excel-Arbeitsmappe höchstens {megabytes(MAX_SHARED_TEXT_BYTES)}), "
-        f"höchstens {german_number(MAX_SHEETS)} Blätter, {german_number(MAX_ROWS)} Zeilen je Blatt und "
-        f"{german_number(MAX_CELLS)} Zellen insgesamt."
+        f"höchstens {format_decimal(MAX_SHEETS)} Blätter, {format_decimal(MAX_ROWS)} Zeilen je Blatt und "
+        f"{format_decimal(MAX_CELLS)} Zellen insgesamt."
     )
 
 
 def too_many_sheets(what: str, sheets: int, limit: int) -> LoadError:
     return LoadError(
-        f"{what} hat {german_number(sheets)} Blätter; erlaubt sind höchstens {german_number(limit)}. "
-        "Bitte die Maßnahmen in eine Datei mit weniger Blättern kopieren und erneut hochladen."
+        f"{what} hat {format_decimal(sheets)} Blätter; erlaubt sind höchstens {format_decimal(limit)}. "
+        "Bitte die Maßnahmen in eine Datei mit weniger Blättern kopieren und erneut hochladen.",
+        code=FindingCode.TOO_MANY_SHEETS,
     )
 
 
 def too_many_cells_in_all(what: str, cells: int, limit: int) -> LoadError:
     return LoadError(
-        f"{what} hat in allen Blättern zusammen {german_number(cells)} Zellen (von A1 bis zur letzten gefüllten "
-        f"Zelle jedes Blatts); erlaubt sind höchstens {german_number(limit)}. Bitte nicht benötigte Blätter und "
-        "leere Zeilen und Spalten löschen und erneut hochladen."
+        f"{what} hat in allen Blättern zusammen {format_decimal(cells)} Zellen (von A1 bis zur letzten gefüllten "
+        f"Zelle jedes Blatts); erlaubt sind höchstens {format_decimal(limit)}. Bitte nicht benötigte Blätter und "
+        "leere Zeilen und Spalten löschen und erneut hochladen.",
+        code=FindingCode.TOO_MANY_CELLS,
     )
 
 
 def too_many_rows(sheet: str, rows: int, limit: int, *, at_least: bool = False) -> LoadError:
-    counted = f"mindestens {german_number(rows)}" if at_least else german_number(rows)
-    return LoadError(f"{sheet} hat {counted} Zeilen; erlaubt sind höchstens {german_number(limit)}.")
+    counted = f"mindestens {format_decimal(rows)}" if at_least else format_decimal(rows)
+    return LoadError(
+        f"{sheet} hat {counted} Zeilen; erlaubt sind höchstens {format_decimal(limit)}.", code=FindingCode.TOO_MANY_ROWS
+    )
 
 
 def too_many_cells(sheet: str, rows: int, columns: int, limit: int) -> LoadError:
@@ -148,16 +149,18 @@ def too_many_cells(sheet: str, rows: int, columns: int, limit: int) -> LoadError
         number, rest = divmod(number - 1, 26)
         letters = chr(65 + rest) + letters
     return LoadError(
-        f"{sheet} reicht bis Zelle {letters}{rows}, das sind {german_number(rows * columns)} Zellen; erlaubt sind "
-        f"höchstens {german_number(limit)}. Bitte leere Zeilen und Spalten am Ende des Blatts löschen und erneut "
-        "hochladen."
+        f"{sheet} reicht bis Zelle {letters}{rows}, das sind {format_decimal(rows * columns)} Zellen; erlaubt sind "
+        f"höchstens {format_decimal(limit)}. Bitte leere Zeilen und Spalten am Ende des Blatts löschen und erneut "
+        "hochladen.",
+        code=FindingCode.TOO_MANY_CELLS,
     )
 
 
 def broken_archive(what: str) -> LoadError:
     return LoadError(
         f"Die Datei ist beschädigt oder unvollständig (kein lesbares ZIP-Archiv, {what}). "
-        "Bitte die Datei im Programm, das sie erstellt hat, öffnen, neu speichern und erneut hochladen."
+        "Bitte die Datei im Programm, das sie erstellt hat, öffnen, neu speichern und erneut hochladen.",
+        code=FindingCode.DAMAGED_FILE,
     )
 
 
@@ -184,8 +187,9 @@ def archive_members(data: bytes) -> int:
 
 def _too_many_members(members: int) -> LoadError:
     return LoadError(
-        f"Die Datei besteht aus {german_number(members)} Teilen (Blätter, Bilder und Ähnliches); erlaubt sind "
-        f"höchstens {german_number(MAX_ARCHIVE_MEMBERS)}. Die Datei wurde nicht geöffnet."
+        f"Die Datei besteht aus {format_decimal(members)} Teilen (Blätter, Bilder und Ähnliches); erlaubt sind "
+        f"höchstens {format_decimal(MAX_ARCHIVE_MEMBERS)}. Die Datei wurde nicht geöffnet.",
+        code=FindingCode.TOO_MANY_PARTS,
     )
 
 
@@ -204,7 +208,8 @@ def open_archive(data: bytes) -> zipfile.ZipFile:
         archive.close()
         raise LoadError(
             f"Die Datei enthält entpackt {megabytes(unpacked)} Daten; erlaubt sind höchstens "
-            f"{megabytes(MAX_UNCOMPRESSED_BYTES)}. Die Datei wurde nicht geöffnet."
+            f"{megabytes(MAX_UNCOMPRESSED_BYTES)}. Die Datei wurde nicht geöffnet.",
+            code=FindingCode.UNPACKED_TOO_LARGE,
         )
     return archive
 
@@ -237,5 +242,6 @@ def unreadable(what: str, advice: str = "") -> LoadError:
     """A refusal that says what the file was recognised as, what is read, and what to do."""
     return LoadError(
         f"Die Datei ist {what}. Gelesen werden {READABLE}. "
-        + (advice or "Bitte die Tabelle oder den Bericht in einem dieser Formate speichern und erneut hochladen.")
+        + (advice or "Bitte die Tabelle oder den Bericht in einem dieser Formate speichern und erneut hochladen."),
+        code=FindingCode.UNSUPPORTED_FORMAT,
     )

@@ -6,8 +6,9 @@ import csv
 import io
 import re
 
-from ..model import LoadError
-from .base import MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS, Cell, Format, Sheet, Workbook, german_number, unreadable
+from ..formatting import format_count
+from ..model import FindingCode, LoadError
+from .base import MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS, Cell, Format, Sheet, Workbook, unreadable
 
 # A single cell may be as long as the whole file allows; the file limit bounds it.
 csv.field_size_limit(MAX_FILE_BYTES)
@@ -86,17 +87,21 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
     try:
         for row in reader:
             if len(rows) >= MAX_ROWS:
-                raise LoadError(f"Die Datei hat mehr als {german_number(MAX_ROWS)} Zeilen.")
+                raise LoadError(
+                    f"Die Datei hat mehr als {format_count(MAX_ROWS)} Zeilen.", code=FindingCode.TOO_MANY_ROWS
+                )
             cells += len(row)
             if cells > MAX_CELLS:
                 raise LoadError(
-                    f"Die Datei hat mehr als {german_number(MAX_CELLS)} Felder (bis Zeile {len(rows) + 1}); erlaubt "
-                    f"sind höchstens {german_number(MAX_CELLS)}."
+                    f"Die Datei hat mehr als {format_count(MAX_CELLS)} Felder (bis Zeile {len(rows) + 1}); erlaubt "
+                    f"sind höchstens {format_count(MAX_CELLS)}.",
+                    code=FindingCode.TOO_MANY_CELLS,
                 )
             rows.append(list(row))
     except csv.Error as error:
         raise LoadError(
-            f"Die CSV-Datei ist fehlerhaft und kann ab Zeile {reader.line_num} nicht gelesen werden."
+            f"Die CSV-Datei ist fehlerhaft und kann ab Zeile {reader.line_num} nicht gelesen werden.",
+            code=FindingCode.DAMAGED_FILE,
         ) from error
     stem = filename.rsplit("/", 1)[-1] or "CSV"
     return Sheet(stem, rows)

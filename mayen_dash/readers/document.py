@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import Finding
+from ..model import Finding, FindingCode
 from ..vocabulary import (
     NARRATIVE_FIELDS,
     REPORT_FIELD_SYNONYMS,
@@ -34,10 +34,6 @@ from ..vocabulary import (
 )
 from .base import Place, Sheet, Workbook
 
-# Finding kinds of this module (each its own constant, for the machine codes of findings).
-UNPLACED_TABLE = "document.unplaced_table"
-UNPLACED_ROW = "document.unplaced_row"
-
 MEASURES_SHEET, REPORT_SHEET, SCORECARD_SHEET, COVER_SHEET = "Maßnahmen", "Bericht", "Scorecard", "Deckblatt"
 # Fields of the header table and the sections, as they stand in the document (key -> spellings).
 _FIELD_NAMES: dict[str, tuple[str, ...]] = {
@@ -45,7 +41,7 @@ _FIELD_NAMES: dict[str, tuple[str, ...]] = {
     for key, label in REPORT_FIELDS.items()
     if key not in ("title", "subtitle", "document", "report_date")
 }
-_SECTIONS: tuple[str, ...] = (*NARRATIVE_FIELDS, "attachments")
+_SECTIONS: tuple[str, ...] = tuple(section.key for section in NARRATIVE_FIELDS)
 _DOCUMENT_KIND = re.compile(r"^[-–\s]*((?:projekt)?(?:status|fortschritts)bericht)[-–\s]*$", re.IGNORECASE)
 _LEITFRAGE = re.compile(r"^\s*leitfrage\s*:?\s*", re.IGNORECASE)
 _ITEM_START = re.compile(r"(?:^|\s+)[-–•]\s*(?=\S)")
@@ -284,6 +280,7 @@ def interpret(blocks: list[Block], kind: str) -> Workbook:
                     block.place.row,
                     page=block.place.page,
                     table=block.place.table,
+                    code=FindingCode.UNPLACED_PARAGRAPH,
                 )
             )
             continue
@@ -311,6 +308,7 @@ def interpret(blocks: list[Block], kind: str) -> Workbook:
                 first.row,
                 page=first.page,
                 table=first.table,
+                code=FindingCode.UNPLACED_TABLE,
             )
         )
     return _workbook(report, measures, kind)

@@ -15,7 +15,7 @@ import docx
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
 
-from ..model import LoadError
+from ..model import FindingCode, LoadError
 from .base import ARCHIVE_ERRORS, MAX_CELLS, Format, Place, Workbook, broken_archive, open_archive
 from .document import Block, Paragraph, Table, interpret
 
@@ -54,7 +54,9 @@ def _table(table: WordTable, number: int) -> Table:
         for cell in row.cells:
             cells += 1
             if cells > MAX_CELLS:
-                raise LoadError("Das Word-Dokument hat zu viele Tabellenzellen, um es zu lesen.")
+                raise LoadError(
+                    "Das Word-Dokument hat zu viele Tabellenzellen, um es zu lesen.", code=FindingCode.TOO_MANY_CELLS
+                )
             if previous is not None and cell._tc is previous:
                 texts.append(None)
                 continue
@@ -97,7 +99,8 @@ def read(data: bytes, filename: str) -> Workbook:
         log.warning("python-docx cannot read a document", exc_info=True)
         raise LoadError(
             "Das Word-Dokument ist beschädigt und kann nicht gelesen werden. Bitte in Word öffnen, neu speichern "
-            "und erneut hochladen."
+            "und erneut hochladen.",
+            code=FindingCode.DAMAGED_FILE,
         ) from error
     return interpret(parts, "docx")
 

@@ -19,7 +19,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from ..model import LoadError
+from ..model import FindingCode, LoadError
 from . import spreadsheet
 from .base import (
     ARCHIVE_ERRORS,
@@ -154,7 +154,8 @@ def read(data: bytes, filename: str) -> Workbook:
             if b"encryption-data" in manifest:
                 raise LoadError(
                     "Die Tabelle ist mit einem Kennwort geschützt. Bitte in LibreOffice ohne Kennwort speichern "
-                    "(Datei > Speichern unter, „Mit Kennwort speichern“ abwählen) und erneut hochladen."
+                    "(Datei > Speichern unter, „Mit Kennwort speichern“ abwählen) und erneut hochladen.",
+                    code=FindingCode.PASSWORD_PROTECTED,
                 )
             if "content.xml" not in names:
                 raise broken_archive("keine lesbare LibreOffice-Tabelle")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from ..model import LoadError
+from ..model import FindingCode, LoadError
 
 MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _END_OF_CHAIN = 0xFFFFFFFE
@@ -21,7 +21,8 @@ _MINI_CUTOFF = 4096
 def damaged() -> LoadError:
     return LoadError(
         "Die Datei ist beschädigt und kann nicht gelesen werden (ihr Inhaltsverzeichnis ist fehlerhaft). Bitte im "
-        "Programm, das sie erstellt hat, öffnen, neu speichern und erneut hochladen."
+        "Programm, das sie erstellt hat, öffnen, neu speichern und erneut hochladen.",
+        code=FindingCode.DAMAGED_FILE,
     )
 
 

@@ -25,7 +25,8 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
-from ..model import LoadError
+from ..formatting import format_count
+from ..model import FindingCode, LoadError
 from .base import MAX_UNCOMPRESSED_BYTES, Format, Place, Workbook, megabytes
 from .document import Block, Paragraph, Table, interpret
 
@@ -62,7 +63,8 @@ def _check_streams(data: bytes) -> None:
                 if total > MAX_UNCOMPRESSED_BYTES:
                     raise LoadError(
                         f"Das PDF enthält entpackt mehr als {megabytes(MAX_UNCOMPRESSED_BYTES)} Daten; die Datei wurde "
-                        "nicht geöffnet."
+                        "nicht geöffnet.",
+                        code=FindingCode.UNPACKED_TOO_LARGE,
                     )
         except zlib.error:
             continue
@@ -282,14 +284,18 @@ def blocks(data: bytes) -> list[Block]:
     if b"/Encrypt" in data:
         raise LoadError(
             "Das PDF-Dokument ist verschlüsselt (mit einem Kennwort oder Rechteschutz). Bitte eine Fassung ohne "
-            "Schutz oder die Word- oder Excel-Fassung des Berichts hochladen."
+            "Schutz oder die Word- oder Excel-Fassung des Berichts hochladen.",
+            code=FindingCode.PASSWORD_PROTECTED,
         )
     _check_streams(data)
     deadline = time.monotonic() + MAX_SECONDS
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         pages = pdf.pages
         if len(pages) > MAX_PAGES:
-            raise LoadError(f"Das PDF hat {len(pages)} Seiten; gelesen werden höchstens {MAX_PAGES}.")
+            raise LoadError(
+                f"Das PDF hat {len(pages)} Seiten; gelesen werden höchstens {MAX_PAGES}.",
+                code=FindingCode.DOCUMENT_TOO_COMPLEX,
+            )
         tables: list[list[tuple[float, Block]]] = []
         texts: list[list[tuple[float, list[_Word]]]] = []
         heights: list[float] = []
@@ -299,11 +305,13 @@ def blocks(data: bytes) -> list[Block]:
             if time.monotonic() > deadline:
                 raise LoadError(
                     f"Das PDF-Dokument ist zu aufwendig, um es zu lesen (mehr als {MAX_SECONDS:.0f} Sekunden). Bitte "
-                    "die Word- oder Excel-Fassung des Berichts hochladen."
+                    "die Word- oder Excel-Fassung des Berichts hochladen.",
+                    code=FindingCode.DOCUMENT_TOO_COMPLEX,
                 )
             if len(page.chars) > MAX_CHARACTERS_PER_PAGE:
                 raise LoadError(
-                    f"Seite {number} des PDF hat mehr als {MAX_CHARACTERS_PER_PAGE:,} Zeichen.".replace(",", ".")
+                    f"Seite {number} des PDF hat mehr als {format_count(MAX_CHARACTERS_PER_PAGE)} Zeichen.",
+                    code=FindingCode.DOCUMENT_TOO_COMPLEX,
                 )
             characters += len(page.chars)
             page_tables, page_lines, page_words = _page_blocks(page, number)
@@ -315,7 +323,8 @@ def blocks(data: bytes) -> list[Block]:
         if characters == 0:
             raise LoadError(
                 "Das PDF enthält keinen Text, nur Bilder (wohl ein eingescannter Bericht). Bitte die Word- oder "
-                "Excel-Fassung des Berichts hochladen."
+                "Excel-Fassung des Berichts hochladen.",
+                code=FindingCode.NO_TEXT,
             )
     for page_tables in tables:
         for _, table in page_tables:
@@ -366,7 +375,8 @@ def read(data: bytes, filename: str) -> Workbook:
         raise
     except (PDFPasswordIncorrect, PDFEncryptionError) as error:
         raise LoadError(
-            "Das PDF-Dokument ist mit einem Kennwort geschützt. Bitte eine Fassung ohne Kennwort hochladen."
+            "Das PDF-Dokument ist mit einem Kennwort geschützt. Bitte eine Fassung ohne Kennwort hochladen.",
+            code=FindingCode.PASSWORD_PROTECTED,
         ) from error
     except (
         PdfminerException,  # pdfplumber's wrapper around whatever pdfminer raised on a broken file
@@ -380,7 +390,8 @@ def read(data: bytes, filename: str) -> Workbook:
     ) as error:
         raise LoadError(
             "Das PDF-Dokument ist beschädigt und kann nicht gelesen werden. Bitte die Word- oder Excel-Fassung des "
-            "Berichts hochladen."
+            "Berichts hochladen.",
+            code=FindingCode.DAMAGED_FILE,
         ) from error
     return interpret(parts, "pdf")
 

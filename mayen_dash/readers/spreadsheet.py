@@ -6,7 +6,7 @@ import io
 
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, PasswordError
 
-from ..model import LoadError
+from ..model import FindingCode, LoadError
 from .base import MAX_CELLS, MAX_ROWS, MAX_SHEETS, Cell, Sheet, too_many_cells_in_all, too_many_rows, too_many_sheets
 
 # A merged block as (top, left, bottom, right), 0-based and inclusive, where calamine does not report it (.ods).
@@ -30,12 +30,14 @@ def read_sheets(data: bytes, what: str, program: str, merges: dict[str, list[Mer
     except PasswordError as error:
         raise LoadError(
             f"{what} ist mit einem Kennwort geschützt. Bitte den Kennwortschutz {program} entfernen und erneut "
-            "hochladen."
+            "hochladen.",
+            code=FindingCode.PASSWORD_PROTECTED,
         ) from error
     except (CalamineError, ValueError, OSError) as error:
         raise LoadError(
             f"{what} ist beschädigt und kann nicht gelesen werden. Bitte {program} öffnen, neu speichern und "
-            "erneut hochladen."
+            "erneut hochladen.",
+            code=FindingCode.DAMAGED_FILE,
         ) from error
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import struct
 
-from ..model import LoadError
+from ..model import FindingCode, LoadError
 from . import spreadsheet
 from .base import (
     MAX_CELLS,
@@ -34,7 +34,8 @@ _BYTES_PER_CHARACTER = 4
 def password_protected() -> LoadError:
     return LoadError(
         "Die Arbeitsmappe ist mit einem Kennwort geschützt. Bitte den Kennwortschutz in Excel oder LibreOffice "
-        "entfernen (Datei > Informationen > Arbeitsmappe schützen) und erneut hochladen."
+        "entfernen (Datei > Informationen > Arbeitsmappe schützen) und erneut hochladen.",
+        code=FindingCode.PASSWORD_PROTECTED,
     )
 
 
@@ -155,5 +156,6 @@ def _check(stream: bytes) -> None:
     if copied > MAX_UNCOMPRESSED_BYTES:
         raise LoadError(
             f"Die Arbeitsmappe enthält, mit ihren mehrfach verwendeten Texten, {megabytes(copied)} Daten; erlaubt "
-            f"sind höchstens {megabytes(MAX_UNCOMPRESSED_BYTES)}. Die Datei wurde nicht geöffnet."
+            f"sind höchstens {megabytes(MAX_UNCOMPRESSED_BYTES)}. Die Datei wurde nicht geöffnet.",
+            code=FindingCode.UNPACKED_TOO_LARGE,
         )

@@ -13,7 +13,7 @@ import re
 import struct
 import zipfile
 
-from ..model import LoadError
+from ..model import FindingCode, LoadError
 from . import spreadsheet
 from .base import (
     ARCHIVE_ERRORS,
@@ -70,7 +70,8 @@ def _part(archive: zipfile.ZipFile, name: str) -> bytes:
         raise LoadError(
             f"Ein Blatt der Arbeitsmappe (.xlsb) enthält entpackt {megabytes(entry.file_size)} Daten; erlaubt sind "
             f"höchstens {megabytes(XLSB_SHEET_BYTES)}. Bitte in Excel als „Excel-Arbeitsmappe (.xlsx)“ speichern "
-            "und erneut hochladen."
+            "und erneut hochladen.",
+            code=FindingCode.UNPACKED_TOO_LARGE,
         )
     return archive.read(entry)
 
@@ -139,7 +140,8 @@ def _check(archive: zipfile.ZipFile) -> dict[str, list[Merge]]:
     if copied * _BYTES_PER_CHARACTER > MAX_UNCOMPRESSED_BYTES:
         raise LoadError(
             f"Die Arbeitsmappe enthält, mit ihren mehrfach verwendeten Texten, {megabytes(copied * 4)} Daten; "
-            f"erlaubt sind höchstens {megabytes(MAX_UNCOMPRESSED_BYTES)}. Die Datei wurde nicht geöffnet."
+            f"erlaubt sind höchstens {megabytes(MAX_UNCOMPRESSED_BYTES)}. Die Datei wurde nicht geöffnet.",
+            code=FindingCode.UNPACKED_TOO_LARGE,
         )
     return merges
 

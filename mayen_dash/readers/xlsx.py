@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from operator import itemgetter
 
-from ..model import LoadError
+from ..model import FindingCode, LoadError
 from . import spreadsheet
 from .base import (
     ARCHIVE_ERRORS,
@@ -234,7 +234,8 @@ def _check_extent(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], unpa
     if table is not None and table.file_size > MAX_SHARED_TEXT_BYTES:
         raise LoadError(
             f"Die Arbeitsmappe enthält {megabytes(table.file_size)} gemeinsame Texte (entpackt); erlaubt sind "
-            f"höchstens {megabytes(MAX_SHARED_TEXT_BYTES)}. Die Datei wurde nicht geöffnet."
+            f"höchstens {megabytes(MAX_SHARED_TEXT_BYTES)}. Die Datei wurde nicht geöffnet.",
+            code=FindingCode.UNPACKED_TOO_LARGE,
         )
     lengths = _shared_lengths(archive, table) if table else []
     longest = max(lengths, default=0)
@@ -259,5 +260,6 @@ def _check_extent(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], unpa
     if expanded > MAX_UNCOMPRESSED_BYTES:
         raise LoadError(
             f"Die Arbeitsmappe enthält entpackt, mit ihren mehrfach verwendeten Texten, {megabytes(expanded)} "
-            f"Daten; erlaubt sind höchstens {megabytes(MAX_UNCOMPRESSED_BYTES)}. Die Datei wurde nicht geöffnet."
+            f"Daten; erlaubt sind höchstens {megabytes(MAX_UNCOMPRESSED_BYTES)}. Die Datei wurde nicht geöffnet.",
+            code=FindingCode.UNPACKED_TOO_LARGE,
         )

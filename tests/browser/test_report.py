@@ -1,7 +1,7 @@
 """The council report's HTML in Chromium: axe-core finds no WCAG 2.0/2.1 A or AA violation, offline.
 
-axe-core comes with the axe-playwright-python package (no download at test time). The report is
-opened from a file with every network request refused, as a council member opens it offline.
+axe-core (tests/browser/axe.py, the same check as on the dashboard's pages) runs on the report opened
+from a file with every network request recorded, as a council member opens it offline.
 """
 
 from __future__ import annotations
@@ -10,19 +10,16 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, expect
 
 from mayen_dash.loader import load_report
 from mayen_dash.metrics import filter_measures
 from mayen_dash.report import build_report_html
+from tests.browser import axe
 from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.builders import BUNDLED
 
 pytestmark = pytest.mark.browser
-
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
 
 @pytest.fixture(scope="module")
 def bundled():
@@ -53,10 +50,10 @@ def test_council_report_is_axe_clean_and_draws_its_charts_offline(browser: Brows
         expect(charts).to_have_count(3)
         for name in ("Umsetzungsstand je Handlungsfeld", "Maßnahmen je Organisationseinheit"):
             expect(page.get_by_role("img", name=name)).to_be_visible()
-        results = Axe().run(page, options=WCAG_AA)
+        found = axe.violations(page)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         screenshot(page, f"bericht-{kind}")
-        assert results.violations_count == 0, results.generate_report()
+        assert not found, axe.describe(found)
         assert requests == [path.as_uri()], "the report fetches nothing but itself"
     finally:
         context.close()
