@@ -15,7 +15,7 @@ from mayen_dash.access import editor_token, hash_password, token_key
 from mayen_dash.charts import progress_by_area_chart
 from mayen_dash.metrics import DUE_SOON_DAYS
 from mayen_dash.model import FindingCode, LoadError
-from mayen_dash.readers import MAX_FILE_BYTES, megabytes
+from mayen_dash.readers import MAX_FILE_BYTES, limits_text, megabytes
 from mayen_dash.store import SnapshotStore, StoreUnavailableError
 from mayen_dash.vocabulary import NARRATIVE_FIELDS
 from tests.builders import ROOT, csv_bytes, xlsx_bytes
@@ -81,7 +81,9 @@ def test_pages_say_the_rules_they_apply(app):
     app.run()
     assert [tab.label for tab in app.tabs] == [section.tab for section in NARRATIVE_FIELDS]
     app.switch_page("pages/daten.py").run()
-    assert any(f"je Datei höchstens {megabytes(MAX_FILE_BYTES)}." in m.value for m in app.markdown)
+    assert any(limits_text() in m.value for m in app.markdown)
+    assert f"Je Datei höchstens {megabytes(MAX_FILE_BYTES)}" in limits_text()
+    assert app.get("file_uploader")[0].proto.help == limits_text(), "the uploader's help states the limits"
     app.switch_page("pages/ueberfaellig.py").run()
     assert any(h.value.startswith(f"Fällig in den nächsten {DUE_SOON_DAYS} Tagen") for h in app.header)
 
