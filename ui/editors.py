@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 
 import streamlit as st
@@ -60,7 +61,8 @@ def store_and_show(source: Source, report: Report, on_same_date: str = "ask", to
 def store_all(checked: list[tuple[Source, Report, str]], uploads: Sequence[UploadedFile] = ()) -> None:
     """Store checked files, each with its Stichtag and same-date policy, then show the newest; one message.
 
-    Once all are stored, the server lets go of the `uploads` they came from (web/uploads.py).
+    Once all are stored, the server lets go of the `uploads` they came from (web/uploads.py); a refused
+    upload stays, so that the page still says why it was not stored.
 
     A file stored meanwhile (by another session, or as the bundled report of an empty store) is
     named as already stored, not as stored now. A refusal stops there and says what was stored before it.
@@ -88,7 +90,8 @@ def store_all(checked: list[tuple[Source, Report, str]], uploads: Sequence[Uploa
             parts.append(f"Schon gespeichert war: {_labels(already)}.")
         parts.append(f"Angezeigt wird {escape_markdown(shown.label)}.")
     st.session_state[keys.NOTICE] = " ".join(parts)
-    release(uploads)
+    stored_bytes = {source.sha256 for source, _report, _policy in checked}
+    release(file for file in uploads if hashlib.sha256(file.getvalue()).hexdigest() in stored_bytes)
     show_snapshot(shown.id)
     st.rerun()
 
