@@ -7,8 +7,12 @@ process and shared, never copied per session (with a copy per session the server
 about 200 MB per session at 100,000 measures).
 
 Stored files never change, so a report is keyed by its snapshot's id, content hash and
-Stichtag; the list of snapshots itself is read from the store on every call, so that a
-Stand deleted by another app server is never served from here.
+Stichtag; the list of snapshots itself is read from the store on every call (one small
+query), so that a Stand stored or deleted by another app server of the same database is
+seen at the next run. When that list has changed, every cache built on reports here and in
+the open data drops what belongs to a Stand no longer listed: a deleted Stand is never
+served from memory, even to a caller that still holds its Snapshot, and its memory (a few
+hundred MB at 100,000 measures) is released on every app server at its next run.
 
 When the store cannot be reached, the reports parsed already stay readable: the installation
 answers with the last list it read, cut to the Stände it holds in memory, and says since when
@@ -101,9 +105,22 @@ class SharedCache(Generic[K, V]):
             self._values.clear()
             self._weights.clear()
 
+    def retain(self, keep: Callable[[K], bool]) -> None:
+        """Drop every entry whose key `keep` refuses (a computation under way is not stopped)."""
+        with self._lock:
+            for key in [key for key in self._values if not keep(key)]:
+                del self._values[key]
+                del self._weights[key]
 
-def report_key(snapshot: Snapshot) -> tuple[int, str, object]:
-    """What a parsed report (and anything built from it) is cached under: stored files never change."""
+
+ReportKey = tuple[int, str, object]
+
+
+def report_key(snapshot: Snapshot) -> ReportKey:
+    """What a parsed report (and anything built from it) is cached under: stored files never change.
+
+    Every cache built on reports puts it first in its keys, so that `Installation.forget_with` can drop a gone Stand's.
+    """
     return (snapshot.id, snapshot.sha256, snapshot.report_date)
 
 
@@ -112,8 +129,11 @@ class Installation:
 
     def __init__(self, store: SnapshotStore) -> None:
         self.store = store
+        # Keyed (report key, unit merges): () for the report as parsed.
         self._reports: SharedCache[tuple, Report] = SharedCache(REPORTS_KEPT)
         self._comparisons: SharedCache[tuple, Comparison] = SharedCache(COMPARISONS_KEPT)
+        self._listed: frozenset[ReportKey] = frozenset()
+        self._forgetters: list[Callable[[frozenset[ReportKey]], None]] = [self._forget]
         self._last_snapshots: list[Snapshot] = []
         self._last_names: tuple[tuple[str, str], ...] = ()
         self.unavailable_since: dt.datetime | None = None
@@ -145,11 +165,28 @@ class Installation:
             return kept
         self._reached()
         self._last_snapshots = found
+        listed = frozenset(map(report_key, found))
+        if listed != self._listed:
+            self._listed = listed
+            for forget in self._forgetters:
+                forget(listed)
         return found
+
+    def forget_with(self, forget: Callable[[frozenset[ReportKey]], None]) -> None:
+        """Call `forget(report keys listed now)` whenever the stored Stände have changed (here or on another server).
+
+        For caches built on reports elsewhere (the open data), so that they drop a deleted Stand's
+        entries when this installation's do.
+        """
+        self._forgetters.append(forget)
+
+    def _forget(self, listed: frozenset[ReportKey]) -> None:
+        self._reports.retain(lambda key: key[0] in listed)
+        self._comparisons.retain(lambda key: key[0] in listed and key[1] in listed)
 
     def has_report(self, snapshot: Snapshot) -> bool:
         """Whether the report is parsed already (so that the page need not announce a wait)."""
-        return report_key(snapshot) in self._reports
+        return (report_key(snapshot), ()) in self._reports
 
     def report(self, snapshot: Snapshot) -> Report:
         """The Report of a snapshot with the Stichtag it was stored under and the units as merged by the editors.
@@ -182,10 +219,10 @@ class Installation:
             raise
 
     def _merged(self, snapshot: Snapshot, names: tuple[tuple[str, str], ...]) -> Report:
-        parsed = self._reports.get(report_key(snapshot), lambda: self._parse(snapshot))
+        parsed = self._reports.get((report_key(snapshot), ()), lambda: self._parse(snapshot))
         if not names:
             return parsed
-        return self._reports.get((*report_key(snapshot), names), lambda: merge_units(parsed, dict(names)))
+        return self._reports.get((report_key(snapshot), names), lambda: merge_units(parsed, dict(names)))
 
     def _parse(self, snapshot: Snapshot) -> Report:
         """The report in ready form if the store kept it, else parsed from the original and kept for next time."""

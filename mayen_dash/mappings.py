@@ -2,19 +2,29 @@
 
 A list exported from another system arrives again and again with the same
 headers. Its shape (the folded headers) identifies it, so the mapping the user
-chose once is offered again for the next upload of that shape.
+chose once is offered again for the next upload of that shape (kept in the store,
+SnapshotStore.remember_mapping, so that every app server offers it).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
+import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .model import ColumnMapping
-from .vocabulary import STATUS_CODES, fold, match_column, match_status
+from .vocabulary import fold, match_column, match_status
+
+if TYPE_CHECKING:
+    from .store import SnapshotStore
+
+log = logging.getLogger(__name__)
+
+# Where installations before the store kept their mappings: one JSON file in the data folder of each server.
+MAPPING_FILE = "zuordnungen.json"
+ADOPTED_SUFFIX = ".übernommen"
 
 
 def signature(headers: list[str]) -> str:
@@ -22,35 +32,33 @@ def signature(headers: list[str]) -> str:
     return hashlib.sha256("\x1f".join(fold(h) for h in headers).encode()).hexdigest()[:16]
 
 
-class MappingMemory:
-    """Mappings by table shape, in a small JSON file written atomically."""
+def adopt_mapping_file(path: Path, store: SnapshotStore) -> int:
+    """Move the mappings an older installation kept in `path` into the store, once; how many were taken.
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def _read(self) -> dict[str, dict[str, dict[str, str]]]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def get(self, shape: str) -> ColumnMapping | None:
-        entry = self._read().get(shape)
-        if not isinstance(entry, dict):
-            return None
-        columns = {k: v for k, v in entry.get("columns", {}).items() if isinstance(v, str)}
-        values = {k: v for k, v in entry.get("status_values", {}).items() if v in STATUS_CODES}
-        return ColumnMapping(columns, values)
-
-    def put(self, shape: str, mapping: ColumnMapping) -> None:
-        data = self._read()
-        data[shape] = {"columns": mapping.columns, "status_values": mapping.status_values}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(data, file, ensure_ascii=False, indent=2)
-        os.replace(temporary, self.path)
+    The file is renamed afterwards (not deleted, so nothing an editor chose is lost), and a
+    choice the store already holds wins: it was made later, on some app server. A file that is
+    not the old format is left where it is and logged.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return 0
+    except (OSError, ValueError):
+        log.warning("%s is not a file of column mappings; left as it is", path)
+        return 0
+    if not isinstance(data, dict):
+        log.warning("%s is not a file of column mappings; left as it is", path)
+        return 0
+    taken = 0
+    for shape, entry in data.items():
+        if not isinstance(entry, dict) or store.remembered_mapping(shape) is not None:
+            continue
+        columns = {k: v for k, v in (entry.get("columns") or {}).items() if isinstance(v, str)}
+        values = {k: v for k, v in (entry.get("status_values") or {}).items() if isinstance(v, str)}
+        store.remember_mapping(shape, ColumnMapping(columns, values))
+        taken += 1
+    path.rename(path.with_name(path.name + ADOPTED_SUFFIX))
+    return taken
 
 
 def suggested_column(key: str, headers: list[str], remembered: ColumnMapping) -> str | None:

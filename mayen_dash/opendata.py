@@ -41,7 +41,7 @@ from .filters import (
     from_params,
     snapshot_from_params,
 )
-from .installation import Installation, SharedCache, installation, location, report_key
+from .installation import Installation, ReportKey, SharedCache, installation, location, report_key
 from .metrics import cards, department_names
 from .model import Report
 from .openapi import (
@@ -447,6 +447,12 @@ class OpenData:
         # Parsed filters by Stand and parameters as sent: parsing asks the report for its units, about 15 ms
         # at 100,000 measures, which would be most of the time of a request answered from memory.
         self._filters: SharedCache[tuple, Filters] = SharedCache(FILTERS_KEPT)
+        # Both are keyed by the report key first: a Stand no longer stored leaves both (mayen_dash.installation).
+        shared.forget_with(self._forget)
+
+    def _forget(self, listed: frozenset[ReportKey]) -> None:
+        self._bodies.retain(lambda key: key[0] in listed)
+        self._filters.retain(lambda key: key[0] in listed)
 
     def _newest(self) -> Snapshot:
         return default_snapshot(self.installation.snapshots())
@@ -505,7 +511,7 @@ class OpenData:
                 content = export_measures(measures, fmt, as_of)
             return Body(content, MEDIA_TYPES[fmt], request.snapshot.uploaded_at, export_file_name(fmt, as_of))
 
-        return self._cached(("measures", fmt, report_key(request.snapshot), request.filters, as_of), build)
+        return self._cached((report_key(request.snapshot), "measures", fmt, request.filters, as_of), build)
 
     def figures(self, params: Mapping[str, Sequence[str]]) -> Body:
         """/api/v1/kennzahlen.json: the Übersicht's figures under the filter, with definitions and Stichtag."""
@@ -522,7 +528,7 @@ class OpenData:
             return Body(json_bytes(document), JSON_TYPE, request.snapshot.uploaded_at)
 
         as_of = request.filters.reference_date(request.report)
-        return self._cached(("figures", report_key(request.snapshot), request.filters, as_of), build)
+        return self._cached((report_key(request.snapshot), "figures", request.filters, as_of), build)
 
     def snapshots(self, params: Mapping[str, Sequence[str]]) -> Body:
         """/api/v1/staende.json: every stored Stand, oldest first, and which one the other documents serve."""
@@ -567,7 +573,7 @@ class OpenData:
             stem = "kalender_" + re.sub(r"[^\w.-]+", "_", "_".join(filters.units) or ALL_UNITS)
             return Body(content, MEDIA_TYPES["ics"], snapshot.uploaded_at, export_file_name("ics", stem=stem))
 
-        return self._cached(("calendar", report_key(snapshot), filters), build)
+        return self._cached((report_key(snapshot), "calendar", filters), build)
 
     def dcat(self, params: Mapping[str, Sequence[str]], base_url: str) -> Body:
         """/api/v1/dcat.json: the data set's DCAT-AP.de description, for the city's open-data portal."""
@@ -576,7 +582,7 @@ class OpenData:
         report = self.installation.report(snapshot)
         base_url = self.settings.public_url or base_url
         return self._cached(
-            ("dcat", report_key(snapshot), base_url),
+            (report_key(snapshot), "dcat", base_url),
             lambda: Body(json_bytes(dcat_document(self.settings, base_url, report, snapshot)), "application/ld+json"),
         )
 
@@ -587,7 +593,7 @@ class OpenData:
         report = self.installation.report(snapshot)
         base_url = self.settings.public_url or base_url
         return self._cached(
-            ("openapi", report_key(snapshot), base_url),
+            (report_key(snapshot), "openapi", base_url),
             lambda: Body(json_bytes(openapi_document(base_url, report)), JSON_TYPE),
         )
 

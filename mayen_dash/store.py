@@ -134,6 +134,15 @@ unit_names_table = sa.Table(
     sa.Column("unit", sa.Text, nullable=False),  # the one name it stands for
 )
 
+# How an editor mapped the columns of a foreign export, by the table's shape (mappings.signature), offered
+# again for the next file of that shape: here, so that every app server of an installation offers it.
+column_mappings_table = sa.Table(
+    "column_mappings",
+    metadata,
+    sa.Column("shape", sa.String(64), primary_key=True),
+    sa.Column("mapping", sa.Text, nullable=False),  # ColumnMapping as JSON
+)
+
 # One row; every write transaction updates it first, which serialises writers on both databases.
 # `writes` only exists so that the UPDATE is a real write; it counts write transactions.
 lock_table = sa.Table(
@@ -663,7 +672,25 @@ class SnapshotStore:
         with self._available(), self._writing() as connection:
             return connection.execute(unit_names_table.delete().where(unit_names_table.c.name == name)).rowcount > 0
 
+    def remember_mapping(self, shape: str, mapping: ColumnMapping) -> None:
+        """Offer `mapping` again for the next file whose table has this shape (replacing an older choice)."""
+        c = column_mappings_table.c
+        with self._available(), self._writing() as connection:
+            connection.execute(column_mappings_table.delete().where(c.shape == shape))
+            connection.execute(column_mappings_table.insert().values(shape=shape, mapping=_mapping_json(mapping)))
+
     # -- reading ------------------------------------------------------------------------------
+
+    def remembered_mapping(self, shape: str) -> ColumnMapping | None:
+        """The mapping chosen last for a table of this shape, None for none; status codes no longer known left out."""
+        c = column_mappings_table.c
+        with self._available(), self._engine.connect() as connection:
+            text = connection.execute(sa.select(c.mapping).where(c.shape == shape)).scalar()
+        if text is None:
+            return None
+        mapping = _mapping_from_json(text)
+        known = {value: code for value, code in mapping.status_values.items() if code in STATUS_CODES}
+        return ColumnMapping(mapping.columns, known)
 
     def unit_names(self) -> dict[str, str]:
         """Which unit spelling stands for which unit, as the editors merged them; {} for none."""

@@ -15,11 +15,11 @@ import ui
 from mayen_dash.exports import findings_frame
 from mayen_dash.formatting import escape_markdown, format_count, format_count_noun, format_date
 from mayen_dash.loader import PASTED_NAME, preview
-from mayen_dash.mappings import MappingMemory, signature, suggested_column, suggested_status
+from mayen_dash.mappings import signature, suggested_column, suggested_status
 from mayen_dash.metrics import shown_statuses, status_counts
 from mayen_dash.model import FINDING_LABELS, ColumnMapping, LoadError, Report, by_code
 from mayen_dash.readers import FORMATS, READABLE, limits_text
-from mayen_dash.settings import TEMPLATE, data_dir
+from mayen_dash.settings import TEMPLATE
 from mayen_dash.store import snapshot_table
 from mayen_dash.units import names_frame, suggestions
 from mayen_dash.vocabulary import COLUMNS, STATUS_CODES, STATUS_LABELS
@@ -31,7 +31,6 @@ SAME_DATE_CHOICES = {"Ersetzen": "replace", "Beide behalten": "keep"}
 FORMAT_NAMES = {f.key: f.name for f in FORMATS}
 
 view = ui.current_view()
-memory = MappingMemory(data_dir() / "zuordnungen.json")
 
 st.title("Daten", anchor=False)
 st.markdown(
@@ -127,7 +126,7 @@ def mapping_form(source: ui.Source) -> ColumnMapping | None:
     if columns is None:
         return None
     shape = signature(columns.headers)
-    remembered = memory.get(shape) or ColumnMapping()
+    remembered = ui.remembered_mapping(shape) or ColumnMapping()
     if remembered:
         st.info(
             "Für Tabellen mit diesen Spalten ist eine Zuordnung gespeichert; sie ist unten voreingestellt "
@@ -228,7 +227,7 @@ def upload_section() -> None:
     ):
         for source, _, _ in checked:
             if source.mapping:
-                memory.put(signature(preview(source.data, source.name).headers), source.mapping)
+                ui.remember_mapping(signature(preview(source.data, source.name).headers), source.mapping)
         ui.store_all(checked, uploaded or [])
 
 

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
-from tests import documents
+from tests import documents, postgres
 from tests.live import PROXY, Client, live_server, next_source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +24,24 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.PostgresServer]:
+    """One throwaway PostgreSQL for the session; each test makes a database of its own (create_database)."""
+    yield from postgres.postgres_for_session()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of either kind, not yet touched by the store (the PostgreSQL one skipped without a server)."""
+    if request.param == "sqlite":
+        yield sa.URL.create("sqlite", database=str(tmp_path / "store.sqlite3")).render_as_string()
+        return
+    server = request.getfixturevalue("postgres_server")
+    url = server.create_database()
+    yield url
+    server.drop_database(url)
 
 
 # The shared server's rate limit: 60 a minute, 15 at once; each test is a client of its own (`client`).

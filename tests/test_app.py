@@ -13,6 +13,8 @@ import ui.signin
 from mayen_dash import charts
 from mayen_dash.access import editor_token, hash_password, token_key
 from mayen_dash.charts import progress_by_area_chart
+from mayen_dash.installation import installation
+from mayen_dash.mappings import signature
 from mayen_dash.metrics import DUE_SOON_DAYS
 from mayen_dash.model import FindingCode, LoadError
 from mayen_dash.readers import MAX_FILE_BYTES, limits_text, megabytes
@@ -365,7 +367,7 @@ def test_refused_upload_keeps_the_data(app):
     assert metrics(app)["Maßnahmen"] == "101"
 
 
-def test_foreign_export_is_mapped_by_hand_and_remembered(app, tmp_path):
+def test_foreign_export_is_mapped_by_hand_and_remembered(app):
     app.run()
     data = xlsx_bytes(
         {"Export": [["Name", "Live", "Stelle"], ["Hundeanmeldung", "Ja", "ZB 1"], ["Wohngeld", "Nein", "FB 1"]]}
@@ -387,7 +389,8 @@ def test_foreign_export_is_mapped_by_hand_and_remembered(app, tmp_path):
     app.switch_page("pages/uebersicht.py").run()
     assert metrics(app)["erledigt"] == "1"
     assert card(app, "erledigt").delta == "50,0 %"
-    assert "Live" in (tmp_path / "var" / "zuordnungen.json").read_text()
+    remembered = installation().store.remembered_mapping(signature(["Name", "Live", "Stelle"]))
+    assert remembered.columns["status"] == "Live", "kept in the store, for every app server"
 
     again = xlsx_bytes(
         {

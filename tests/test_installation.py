@@ -1,4 +1,4 @@
-"""The shared report cache: one parse per Stand, however many sessions ask at once."""
+"""The shared report cache: one parse per Stand, however many sessions ask at once; what other app servers change."""
 
 import threading
 import time
@@ -10,7 +10,8 @@ from mayen_dash import store as store_module
 from mayen_dash.filters import Filters
 from mayen_dash.installation import Installation, SharedCache
 from mayen_dash.loader import load_report
-from mayen_dash.store import SnapshotStore, StoreUnavailableError
+from mayen_dash.opendata import OpenData, OpenDataError, Settings
+from mayen_dash.store import SnapshotNotFoundError, SnapshotStore, StoreUnavailableError
 from tests.builders import BUNDLED, csv_bytes
 
 
@@ -186,3 +187,54 @@ def test_with_nothing_in_memory_an_unavailable_store_is_an_error(shared, monkeyp
     with pytest.raises(StoreUnavailableError):
         shared.snapshots()
     assert shared.unavailable_since is not None
+
+
+@pytest.fixture
+def two_servers(db_url):
+    """Two app servers' installations on one database, each with a store (connections) of its own."""
+    stores = [SnapshotStore(db_url), SnapshotStore(db_url)]
+    yield tuple(Installation(store) for store in stores)
+    for store in stores:
+        store.close()
+
+
+def add_report(store: SnapshotStore, name: str, *units: str):
+    rows = [["Maßnahme", "Status", "Verantwortlichkeit"], *([f"Maßnahme {u}", "offen", u] for u in units)]
+    data = csv_bytes(rows)
+    return store.add(data, name, load_report(data, name)).snapshot
+
+
+def test_a_stand_stored_or_deleted_on_one_server_is_seen_by_the_other_at_its_next_call(two_servers):
+    one, other = two_servers
+    (bundled,) = other.snapshots()
+    data = OpenData(other, Settings())
+    newer = add_report(one.store, "status_2023-06.csv", "Bereich 9")
+    assert [s.id for s in other.snapshots()] == [bundled.id, newer.id]
+    assert other.report(newer).units == ["Bereich 9"]
+    served = data.measures({"stand": [str(newer.id)]}, "json")
+    assert b"Bereich 9" in served.content
+    comparison = other.comparison(bundled, newer, Filters())
+    assert len(comparison.added) == 1
+    assert one.store.delete(newer.id)
+    assert [s.id for s in other.snapshots()] == [bundled.id]
+    assert not other.has_report(newer)
+    with pytest.raises(SnapshotNotFoundError):  # a session still holding the deleted Stand gets nothing from memory
+        other.report(newer)
+    with pytest.raises(SnapshotNotFoundError):
+        other.comparison(bundled, newer, Filters())
+    with pytest.raises(OpenDataError) as refused:
+        data.measures({"stand": [str(newer.id)]}, "json")
+    assert (refused.value.status, refused.value.allowed) == (400, [str(bundled.id)])
+    assert all(key[0][0] != newer.id for key in data._bodies._values), "its documents left the memory"
+    assert other.report(bundled) is other.report(bundled), "the Stände still stored stay parsed"
+
+
+def test_unit_merges_made_on_one_server_hold_on_the_other_at_its_next_call(two_servers):
+    one, other = two_servers
+    (bundled,) = other.snapshots()
+    assert "Zentralbereich" in other.report(bundled).units
+    one.store.merge_units(["Zentralbereich"], "Zentralbereich 1")
+    assert "Zentralbereich" not in other.report(bundled).units
+    assert other.unit_names() == {"Zentralbereich": "Zentralbereich 1"}
+    one.store.separate_unit("Zentralbereich")
+    assert "Zentralbereich" in other.report(bundled).units

@@ -44,28 +44,10 @@ from mayen_dash.store import (
     previous_snapshot,
     snapshots_table,
 )
-from tests import postgres
 from tests.builders import BUNDLED, FLAT_HEADER, ROOT, csv_bytes
 
 E_GOV = "E-Government und Onlinezugangsgesetz"
 WISSEN = "Innovatives Wissen"
-
-
-@pytest.fixture(scope="session")
-def postgres_server():
-    yield from postgres.postgres_for_session()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path: Path):
-    """An empty database, not yet touched by the store."""
-    if request.param == "sqlite":
-        yield sa.URL.create("sqlite", database=str(tmp_path / "store.sqlite3")).render_as_string()
-        return
-    server = request.getfixturevalue("postgres_server")
-    url = server.create_database()
-    yield url
-    server.drop_database(url)
 
 
 @pytest.fixture
@@ -813,3 +795,19 @@ def test_unit_names_merge_follow_and_separate(store, db_url):
         reopened.close()
     with pytest.raises(ValueError, match="name"):
         store.merge_units(["A"], "  ")
+
+
+def test_a_column_mapping_is_remembered_by_shape_for_every_app_server(db_url):
+    one, other = SnapshotStore(db_url), SnapshotStore(db_url)
+    try:
+        assert other.remembered_mapping("shape") is None
+        first = ColumnMapping({"title": "Name", "status": "Live"}, {"Ja": "erledigt", "Nein": "offen"})
+        one.remember_mapping("shape", first)
+        assert other.remembered_mapping("shape") == first
+        later = ColumnMapping({"title": "Name"}, {"Ja": "fertigish"})  # a code this vocabulary no longer knows
+        other.remember_mapping("shape", later)
+        assert one.remembered_mapping("shape") == ColumnMapping({"title": "Name"}, {})
+        assert one.remembered_mapping("another shape") is None
+    finally:
+        one.close()
+        other.close()

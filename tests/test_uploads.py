@@ -18,7 +18,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
@@ -34,15 +33,44 @@ UPLOAD_BYTES = 5 * 1024 * 1024
 HELD = re.compile(r'^cache_memory_bytes\{cache_type="UploadedFileManager"[^}]*\}\s+(\d+)', re.MULTILINE)
 
 
-class NamedSession(Session):
+class Tab(Session):
     """The protocol client, remembering the session id the server gave it (part of every upload URL)."""
 
     session_id = ""
 
-    def _resolve(self, message: ForwardMsg) -> ForwardMsg:
+    def _resolve(self, message):
         if message.WhichOneof("type") == "new_session":
             self.session_id = message.new_session.initialize.session_id
         return super()._resolve(message)
+
+
+def put(base_url: str, session_id: str, file_id: str, name: str, data: bytes) -> int:
+    token = generate_xsrf_token_string()
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    address = urllib.parse.urlsplit(base_url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    try:
+        connection.request(
+            "PUT",
+            f"/_stcore/upload_file/{session_id}/{file_id}",
+            body=body,
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Cookie": f"{XSRF_COOKIE_NAME}={token}",
+                "X-Xsrftoken": token,
+            },
+        )
+        return connection.getresponse().status
+    finally:
+        connection.close()
 
 
 @pytest.fixture(scope="module")
@@ -59,45 +87,17 @@ def held(client: Client) -> int:
     return sum(int(found) for found in HELD.findall(reply.text()))
 
 
-def put_file(client: Client, session_id: str, data: bytes) -> int:
-    token = generate_xsrf_token_string()
-    boundary = uuid.uuid4().hex
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="gross.csv"\r\n'
-            "Content-Type: text/csv\r\n\r\n"
-        ).encode()
-        + data
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    address = urllib.parse.urlsplit(client.url)  # a PUT with a body, which tests.live.Client does not send
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
-    try:
-        connection.request(
-            "PUT",
-            f"/_stcore/upload_file/{session_id}/{uuid.uuid4()}",
-            body=body,
-            headers={
-                "Content-Type": f"multipart/form-data; boundary={boundary}",
-                "Cookie": f"{XSRF_COOKIE_NAME}={token}",
-                "X-Xsrftoken": token,
-            },
-        )
-        return connection.getresponse().status
-    finally:
-        connection.close()
-
-
 @pytest.mark.server
 def test_uploaded_bytes_are_released_once_their_session_has_left(server):
     client = Client(server)
 
     async def upload_and_leave() -> None:
-        session, _run = await NamedSession.open(server)
+        session, _run = await Tab.open(server)
         try:
             assert session.session_id
             for _ in range(2):
-                assert put_file(client, session.session_id, b"x" * UPLOAD_BYTES) in (200, 204)
+                status = put(server, session.session_id, str(uuid.uuid4()), "gross.csv", b"x" * UPLOAD_BYTES)
+                assert status in (200, 204)
             assert held(client) >= 2 * UPLOAD_BYTES, "the uploads are held while the session is there"
         finally:
             await session.close()

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from mayen_dash.formatting import escape_markdown
+from mayen_dash.installation import report_key
 from mayen_dash.text_alternatives import TextAlternative
 
 from .view import current_view
@@ -36,7 +37,7 @@ def _view_built(builder: Callable[..., object], args: tuple[Hashable, ...], kwar
     view = current_view()
     return _view_cached(
         f"{builder.__module__}.{builder.__qualname__}",
-        (view.snapshot.id, view.snapshot.sha256, view.report.unit_names, view.filters),
+        (report_key(view.snapshot), view.report.unit_names, view.filters),
         args,
         tuple(sorted(kwargs.items())),
         _builder=builder,

@@ -82,6 +82,14 @@ def original(snapshot: Snapshot) -> tuple[bytes, str] | None:
         return None
 
 
+def remembered_mapping(shape: str) -> ColumnMapping | None:
+    """The column mapping chosen last for tables of this shape, on any app server; None also while the store is away."""
+    try:
+        return store().remembered_mapping(shape)
+    except StoreError:
+        return None
+
+
 def unit_names() -> dict[str, str]:
     """The editors' unit merges (the last known while the store is away)."""
     return installation().unit_names()

@@ -1,4 +1,4 @@
-"""What editors do to the stored reports: store a checked file, answer a Stichtag conflict, delete a Stand."""
+"""What editors do to the stored reports: store a checked file (and its mapping), answer a Stichtag conflict, delete."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from mayen_dash.formatting import escape_markdown, format_count_noun
-from mayen_dash.model import Report
+from mayen_dash.model import ColumnMapping, Report
 from mayen_dash.store import SameDateError, Snapshot, StoreError
 from web.uploads import release
 
@@ -56,6 +56,14 @@ def store_and_show(source: Source, report: Report, on_same_date: str = "ask", to
     )
     show_snapshot(result.snapshot.id)
     st.rerun()
+
+
+def remember_mapping(shape: str, mapping: ColumnMapping) -> None:
+    """Offer this column mapping again for the next file of this shape, on every app server of the installation."""
+    try:
+        store().remember_mapping(shape, mapping)
+    except StoreError as error:
+        st.warning(f"Die Zuordnung der Spalten konnte nicht gemerkt werden. {escape_markdown(str(error))}")
 
 
 def store_all(checked: list[tuple[Source, Report, str]], uploads: Sequence[UploadedFile] = ()) -> None:

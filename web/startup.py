@@ -16,7 +16,9 @@ from typing import Any
 
 import ui  # noqa: F401  (imported here, before the first visitor: the pages' pandas, plotly, chart builders)
 from mayen_dash.installation import installation
+from mayen_dash.mappings import MAPPING_FILE, adopt_mapping_file
 from mayen_dash.model import LoadError
+from mayen_dash.settings import data_dir
 from mayen_dash.store import StoreError, default_snapshot, previous_snapshot
 
 from . import uploads
@@ -29,6 +31,9 @@ def warm_up() -> None:
     started = time.perf_counter()
     try:
         shared = installation()
+        adopted = adopt_mapping_file(data_dir() / MAPPING_FILE, shared.store)
+        if adopted:
+            log.info("warm start: %d column mappings of %s moved into the store", adopted, MAPPING_FILE)
         stored = shared.snapshots()
         newest = default_snapshot(stored)
         for snapshot in (newest, previous_snapshot(stored, newest)):
