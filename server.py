@@ -4,7 +4,8 @@ st.App runs app.py as the Streamlit script and adds what Streamlit does not offe
 page (web/frontend.py), compressed front-end bundles (web/compression.py), a warm start
 (web/startup.py), the editor's sign-in bound to the browser (web/auth.py), uploads only from
 editors (web/guard.py), a German message with a reference number for uncaught errors
-(web/errors.py), and the server's own routes for other systems (web/public.py: open data,
+(web/errors.py), no widget states a browser could not have sent (web/widgets.py), uploads let
+go (web/uploads.py), and the server's own routes for other systems (web/public.py: open data,
 calendar subscriptions, health).
 """
 
@@ -13,10 +14,11 @@ import logging
 import streamlit as st
 from starlette.middleware import Middleware
 
-from web import auth, compression, errors, frontend, guard, public, startup
+from web import auth, compression, errors, frontend, guard, public, startup, widgets
 
 logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
 frontend.check_version()
+widgets.install()
 
 app = st.App(
     "app.py",

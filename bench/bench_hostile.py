@@ -14,7 +14,10 @@ searched for far cells and shared-string amplification) on normal workbooks of 1
 as openpyxl writes them (inline strings, the 4 MB file of bench_load.py) and as Excel writes them
 (shared strings), with and without the scan.
 
-Run: .venv/bin/python bench/bench_hostile.py [--repeat 3] [--only KEY ...]   (about a minute)
+With --limits also the files of tests/hostile_files.AT_LIMITS (the most rows and cells the limits admit, every
+text unique), each loaded and stored in a SQLite store as the upload page does.
+
+Run: .venv/bin/python bench/bench_hostile.py [--repeat 3] [--only KEY ...] [--limits]   (about a minute)
 """
 
 from __future__ import annotations
@@ -45,15 +48,24 @@ from tests import hostile_files as hostile  # noqa: E402
 BENCH_LIMIT = 120.0  # seconds: measure slow files instead of killing them
 
 
-def corpus_figures(keys: list[str], repeat: int, workdir: Path) -> list[dict[str, object]]:
+def corpus_figures(
+    keys: list[str],
+    repeat: int,
+    workdir: Path,
+    corpus: dict[str, hostile.HostileFile] = hostile.CORPUS,
+    *,
+    store: bool = False,
+) -> list[dict[str, object]]:
+    """Each file loaded `repeat` times in a process of its own; with `store`, an accepted one is also stored."""
     figures = []
     for key in keys:
-        item = hostile.CORPUS[key]
+        item = corpus[key]
         data = item.build()
         runs = []
-        for _ in range(repeat):
+        for attempt in range(repeat):
+            url = f"sqlite:///{workdir / f'{key}-{attempt}.sqlite3'}" if store else None
             try:
-                runs.append(hostile.run_isolated(data, item.filename, workdir, time_limit=BENCH_LIMIT))
+                runs.append(hostile.run_isolated(data, item.filename, workdir, store=url, time_limit=BENCH_LIMIT))
             except hostile.ChildFailedError as failure:
                 runs.append({"outcome": "crashed", "message": str(failure), "seconds": float("nan"), "maxrss_mb": 0})
         last = runs[-1]
@@ -152,12 +164,18 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", nargs="*", default=None, help="keys of the corpus to measure")
     parser.add_argument("--no-scan", action="store_true", help="skip the 100,000-row workbooks")
+    parser.add_argument(
+        "--limits", action="store_true", help="also the files at the row and cell limits, loaded and stored"
+    )
     args = parser.parse_args()
     keys = args.only or list(hostile.CORPUS)
     print(f"{len(keys)} Dateien, je {args.repeat} Läufe in eigenen Prozessen (Adressraum 1 GiB)")
     print(f"{'Datei':26} {'Größe':>11}  {'Zeit':>8}  {'Spitze':>9}  Ergebnis")
     with tempfile.TemporaryDirectory() as folder:
         corpus = corpus_figures(keys, args.repeat, Path(folder))
+        if args.limits:
+            print("An den Grenzen (Zeilen, Zellen), geladen und gespeichert:")
+            corpus += corpus_figures(list(hostile.AT_LIMITS), args.repeat, Path(folder), hostile.AT_LIMITS, store=True)
         scans = []
         if not args.no_scan:
             print("Prüfung vor calamine, 100.000 Maßnahmen:")

@@ -52,6 +52,8 @@ class FindingCode(StrEnum):
     OUT_OF_MEMORY = "out_of_memory"
     TOO_MANY_ROWS = "too_many_rows"
     TOO_MANY_CELLS = "too_many_cells"
+    TOO_MANY_SHEETS = "too_many_sheets"
+    TOO_MANY_PARTS = "too_many_parts"
     DOCUMENT_TOO_COMPLEX = "document_too_complex"
     DAMAGED_FILE = "damaged_file"
     PASSWORD_PROTECTED = "password_protected"
@@ -90,6 +92,8 @@ FINDING_LABELS: dict[FindingCode, str] = {
     FindingCode.OUT_OF_MEMORY: "Zu groß zum Verarbeiten",
     FindingCode.TOO_MANY_ROWS: "Zu viele Zeilen",
     FindingCode.TOO_MANY_CELLS: "Zu viele Zellen",
+    FindingCode.TOO_MANY_SHEETS: "Zu viele Blätter",
+    FindingCode.TOO_MANY_PARTS: "Zu viele Teile",
     FindingCode.DOCUMENT_TOO_COMPLEX: "Dokument zu umfangreich",
     FindingCode.DAMAGED_FILE: "Datei beschädigt",
     FindingCode.PASSWORD_PROTECTED: "Mit Kennwort geschützt",

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 
 from .vocabulary import UNIT_ABBREVIATIONS, fold
 
-# Control characters (but tab and line breaks) and the bidi controls that reorder text on screen:
-# nothing anybody types into a cell, they garble the dashboard and a terminal, and PostgreSQL
-# cannot store NUL at all.
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Control characters (but tab and line breaks) and the bidi controls that reorder text on screen
+# (embeddings, overrides, isolates and the marks LRM, RLM, ALM): nothing anybody types into a cell,
+# they garble the dashboard and a terminal, and PostgreSQL cannot store NUL at all. Every name that
+# is shown or stored passes here: cells (tables.py), sheet names (readers.read_workbook), file names
+# (ui.Source, store), unit names (store.merge_units).
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def visible(text: str) -> str:

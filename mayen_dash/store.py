@@ -281,8 +281,11 @@ def _texts(series: pd.Series) -> list[str | None]:
     return values
 
 
-def _measure_rows(measures: pd.DataFrame) -> list[dict[str, Any]]:
-    """The measure table as parameter dicts for one executemany, built column-wise (snapshot_id set later)."""
+def _measure_rows(measures: pd.DataFrame, *, dates_as_text: bool) -> list[tuple[Any, ...]]:
+    """The measure table as driver parameters in the columns' order after snapshot_id (set on insert), column-wise.
+
+    SQLite keeps a Date as ISO text (`dates_as_text`), which SQLAlchemy reads back; PostgreSQL takes dates.
+    """
     units_json: dict[tuple[str, ...], str] = {}
 
     def encode(units: Any) -> str:
@@ -294,12 +297,17 @@ def _measure_rows(measures: pd.DataFrame) -> list[dict[str, Any]]:
     columns: dict[str, list[Any]] = {name: _texts(measures[name]) for name in _TEXT_COLUMNS}
     columns["units"] = [encode(units) for units in measures["units"]]
     for name in ("start", "due"):
-        columns[name] = measures[name].to_numpy(dtype="datetime64[D]").tolist()  # dates; NaT becomes None
+        days = measures[name].to_numpy(dtype="datetime64[D]")
+        if dates_as_text:
+            texts = np.datetime_as_string(days).astype(object)
+            texts[np.isnat(days)] = None
+            columns[name] = texts.tolist()
+        else:
+            columns[name] = days.tolist()  # dates; NaT becomes None
     columns["ongoing"] = [bool(value) for value in measures["ongoing"].tolist()]
     columns["row"] = measures["row"].astype("int64").tolist()
     columns["position"] = list(range(len(measures)))
-    names = list(columns)
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    return list(zip(*(columns[c.name] for c in measures_table.c[1:]), strict=True))
 
 
 def _dates(values: list[dt.date | None]) -> np.ndarray:
@@ -341,10 +349,22 @@ def _measures_frame(rows: list[sa.Row]) -> pd.DataFrame:
     )
 
 
-def _insert_measures(connection: sa.Connection, rows: list[dict[str, Any]]) -> None:
-    """All measures of a snapshot in one executemany (batched by the driver, never a statement per row)."""
-    if rows:
-        connection.execute(measures_table.insert(), rows)
+def _insert_measures(connection: sa.Connection, snapshot_id: int, rows: list[tuple[Any, ...]]) -> None:
+    """All measures of a snapshot in one executemany of the driver itself, never a statement per row.
+
+    SQLAlchemy's own executemany processes every parameter of every row in Python (2.4 of 3.1 s for
+    110,000 measures); the rows hold plain driver values already (_measure_rows).
+    """
+    if not rows:
+        return
+    dialect = connection.dialect
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    statement = (
+        f"INSERT INTO {quote(measures_table.name)} ({', '.join(quote(c.name) for c in measures_table.c)}) "
+        f"VALUES ({', '.join([mark] * len(measures_table.c))})"
+    )
+    connection.exec_driver_sql(statement, [(snapshot_id, *row) for row in rows])
 
 
 def _insert_derived(connection: sa.Connection, snapshot_id: int, ready: dict[str, bytes]) -> None:
@@ -543,7 +563,8 @@ class SnapshotStore:
                 return AddResult(existing, created=False)
             if report.report_date is None:
                 raise MissingDateError()
-            rows = _measure_rows(report.measures)  # the slow part of a big report, done before taking the lock
+            # The slow part of a big report, done before taking the lock.
+            rows = _measure_rows(report.measures, dates_as_text=self.url.get_backend_name() == "sqlite")
             ready = derived.to_parts(report)
             try:
                 with self._writing() as connection:
@@ -570,9 +591,7 @@ class SnapshotStore:
                             original=data,
                         )
                     ).inserted_primary_key[0]
-                    for row in rows:
-                        row["snapshot_id"] = snapshot_id
-                    _insert_measures(connection, rows)
+                    _insert_measures(connection, snapshot_id, rows)
                     _insert_derived(connection, snapshot_id, ready)
                     return AddResult(self._get(connection, snapshot_id), created=True, replaced=replaced)
             except exc.IntegrityError:

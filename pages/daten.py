@@ -18,7 +18,7 @@ from mayen_dash.loader import PASTED_NAME, preview
 from mayen_dash.mappings import signature, suggested_column, suggested_status
 from mayen_dash.metrics import shown_statuses, status_counts
 from mayen_dash.model import FINDING_LABELS, ColumnMapping, LoadError, Report, by_code
-from mayen_dash.readers import FORMATS, MAX_FILE_BYTES, READABLE, megabytes
+from mayen_dash.readers import FORMATS, READABLE, limits_text
 from mayen_dash.settings import TEMPLATE
 from mayen_dash.store import snapshot_table
 from mayen_dash.units import names_frame, suggestions
@@ -194,14 +194,14 @@ def upload_section() -> None:
     """Upload several files or paste report text; each becomes its own Stand, stored only after the check."""
     st.header("Neue Berichte hochladen", anchor=False)
     st.write(
-        f"Gelesen werden {READABLE}, je Datei höchstens {megabytes(MAX_FILE_BYTES)}. Mehrere Dateien auf einmal "
-        "werden je ein eigener Stand mit eigenem Stichtag, etwa frühere Statusberichte. Alles wird zuerst geprüft "
-        "und hier aufgelistet; erst nach „Speichern“ werden die Stände gespeichert und auf allen Seiten gezeigt."
+        f"Gelesen werden {READABLE}. {limits_text()} Mehrere Dateien auf einmal werden je ein eigener Stand "
+        "mit eigenem Stichtag, etwa frühere Statusberichte. Alles wird zuerst geprüft und hier aufgelistet; erst nach "
+        "„Speichern“ werden die Stände gespeichert und auf allen Seiten gezeigt."
     )
     if not ui.editors_only("Hochladen"):
         return
     # No type filter in the widget: its refusal would be English; the readers say in German what a file is.
-    uploaded = st.file_uploader("Dateien hochladen", accept_multiple_files=True, key="upload")
+    uploaded = st.file_uploader("Dateien hochladen", accept_multiple_files=True, key="upload", help=limits_text())
     sources = [ui.Source(file.getvalue(), file.name) for file in uploaded or []]
     with st.expander("Berichtstext einfügen (aus dem PDF kopiert)"):
         pasted = st.text_area(
@@ -228,7 +228,7 @@ def upload_section() -> None:
         for source, _, _ in checked:
             if source.mapping:
                 ui.remember_mapping(signature(preview(source.data, source.name).headers), source.mapping)
-        ui.store_all(checked)
+        ui.store_all(checked, uploaded or [])
 
 
 def stored_section() -> None:

@@ -37,6 +37,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
 
+from mayen_dash import readers
 from mayen_dash.loader import load_report
 from mayen_dash.model import LoadError
 from mayen_dash.store import SnapshotStore
@@ -695,6 +696,98 @@ def two_hundred_sheets() -> bytes:
     return zip_archive(workbook_parts(sheets))
 
 
+def million_row_csv() -> bytes:
+    """A CSV of 999,999 measures (10 MB, within the file size): as many rows as the old row limit let through."""
+    return ("Maßnahme;Status\r\n" + "Maßnahme;offen\r\n" * 999_999).encode("utf-8")
+
+
+def fifty_thousand_sheets() -> bytes:
+    """49,999 sheets of one note each, then the measure table on the 50,000th (2 MB)."""
+    note = sheet_xml([["Notiz"]])
+    sheets: dict[str, Content] = {f"T{i}": note for i in range(1, 50_000)}
+    sheets["Maßnahmen"] = sheet_xml([HEADER, *MEASURES])
+    return zip_archive(workbook_parts(sheets))
+
+
+UNUSED_STRING_BYTES = 150 * MB
+
+
+def unused_huge_shared_string() -> bytes:
+    """One shared string of 150 MB that no cell refers to, after the three measures' own (155 KB packed)."""
+    rows, strings = _shared_string_cells([HEADER, *MEASURES])
+    own = "".join(f"<si><t>{escape(s)}</t></si>" for s in strings)
+    table = Repeated(f'<sst xmlns="{MAIN_NS}">{own}<si><t>'.encode(), b"x" * MB, 150, b"</t></si></sst>")
+    sheet = f'<worksheet xmlns="{MAIN_NS}"><sheetData>{rows}</sheetData></worksheet>'
+    return zip_archive(workbook_parts({"Maßnahmen": sheet}, shared_strings=table))
+
+
+# --- files at the limits: the largest work the limits admit, which must still take at most 5 s and 1 GiB ---
+
+LIMIT_ROW = ["EG-{}", "Online-Antrag für die Verwaltung Nummer {}", "in Bearbeitung", "Fachbereich 1/ZB 2", "08/2023"]
+
+
+def rows_at_limit_csv() -> bytes:
+    """As many rows as allowed (MAX_ROWS), each a measure with an Anmerkung, within the file size."""
+    remark = "Abstimmung mit dem Fachbereich läuft, Termin im nächsten Quartal"
+    rows = [[*HEADER, "Anmerkungen"]] + [
+        [*(cell.format(i) for cell in LIMIT_ROW), remark] for i in range(1, readers.MAX_ROWS)
+    ]
+    data = csv_text(rows).encode("utf-8")
+    assert len(data) <= readers.MAX_FILE_BYTES
+    return data
+
+
+def cells_at_limit_csv() -> bytes:
+    """As many fields as allowed (MAX_CELLS) in as many rows as allowed, within the file size."""
+    width = readers.MAX_CELLS // readers.MAX_ROWS
+    header = [*HEADER, *(f"Spalte {j}" for j in range(len(HEADER), width))]
+    rows = [header] + [
+        [*(cell.format(i)[:9] for cell in LIMIT_ROW), *(f"{i % 10**7:07d}" for _ in range(len(HEADER), width))]
+        for i in range(1, readers.MAX_ROWS)
+    ]
+    data = csv_text(rows).encode("utf-8")
+    assert len(data) <= readers.MAX_FILE_BYTES
+    assert len(rows) * width <= readers.MAX_CELLS
+    return data
+
+
+def cells_at_limit_xlsx() -> bytes:
+    """A sheet of MAX_ROWS rows as wide as MAX_CELLS allows, every cell a text, as Excel refers to cells."""
+    width = readers.MAX_CELLS // readers.MAX_ROWS
+    header = rows_xml([[*HEADER, *(f"Spalte {j}" for j in range(len(HEADER), width))]])
+    letters = [column_letter(j) for j in range(width)]
+    body = "".join(
+        f'<row r="{r}">'
+        + "".join(
+            f'<c r="{letters[j]}{r}" t="inlineStr"><is><t>{"offen" if j == 2 else f"Text {r} {j}"}</t></is></c>'
+            for j in range(width)
+        )
+        + "</row>"
+        for r in range(2, readers.MAX_ROWS + 1)
+    )
+    sheet = f'<worksheet xmlns="{MAIN_NS}"><sheetData>{header}{body}</sheetData></worksheet>'
+    return zip_archive(workbook_parts({"Maßnahmen": sheet}))
+
+
+def sheets_at_limit() -> bytes:
+    """As many sheets as allowed (MAX_SHEETS): notes, then the measure table on the last one."""
+    note = sheet_xml([["Notiz"]])
+    sheets: dict[str, Content] = {f"T{i}": note for i in range(1, readers.MAX_SHEETS)}
+    sheets["Maßnahmen"] = sheet_xml([HEADER, *MEASURES])
+    return zip_archive(workbook_parts(sheets))
+
+
+def shared_text_at_limit() -> bytes:
+    """Shared texts of just under MAX_SHARED_TEXT_BYTES: the measures' own and one long string no cell uses."""
+    rows, strings = _shared_string_cells([HEADER, *MEASURES])
+    own = "".join(f"<si><t>{escape(s)}</t></si>" for s in strings)
+    head = f'<sst xmlns="{MAIN_NS}">{own}<si><t>'.encode()
+    times = (readers.MAX_SHARED_TEXT_BYTES - len(head) - 100) // MB
+    table = Repeated(head, b"x" * MB, times, b"</t></si></sst>")
+    sheet = f'<worksheet xmlns="{MAIN_NS}"><sheetData>{rows}</sheetData></worksheet>'
+    return zip_archive(workbook_parts({"Maßnahmen": sheet}, shared_strings=table))
+
+
 def csv_formula_text() -> bytes:
     """A CSV whose cells look like formulas (CSV injection); they must stay text."""
     rows = [
@@ -760,6 +853,22 @@ CORPUS: dict[str, HostileFile] = {
         HostileFile("emoji_sheet_name", "emoji.xlsx", emoji_sheet_name),
         HostileFile("two_hundred_sheets", "200.xlsx", two_hundred_sheets),
         HostileFile("csv_formula_text", "injektion.csv", csv_formula_text),
+        HostileFile("million_row_csv", "zeilen.csv", million_row_csv),
+        HostileFile("fifty_thousand_sheets", "blaetter.xlsx", fifty_thousand_sheets),
+        HostileFile("unused_huge_shared_string", "ungenutzt.xlsx", unused_huge_shared_string),
+        HostileFile("sheets_at_limit", "blaetter_grenze.xlsx", sheets_at_limit),
+        HostileFile("shared_text_at_limit", "texte_grenze.xlsx", shared_text_at_limit),
+    )
+}
+
+# The largest row and cell counts the limits admit, written to cost the most per row (every text unique).
+# Measured by bench/bench_hostile.py --limits, not timed in the tests: see the note in readers/base.py.
+AT_LIMITS: dict[str, HostileFile] = {
+    f.key: f
+    for f in (
+        HostileFile("rows_at_limit_csv", "zeilen_grenze.csv", rows_at_limit_csv),
+        HostileFile("cells_at_limit_csv", "zellen_grenze.csv", cells_at_limit_csv),
+        HostileFile("cells_at_limit_xlsx", "zellen_grenze.xlsx", cells_at_limit_xlsx),
     )
 }
 

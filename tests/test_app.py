@@ -17,7 +17,7 @@ from mayen_dash.installation import installation
 from mayen_dash.mappings import signature
 from mayen_dash.metrics import DUE_SOON_DAYS
 from mayen_dash.model import FindingCode, LoadError
-from mayen_dash.readers import MAX_FILE_BYTES, megabytes
+from mayen_dash.readers import MAX_FILE_BYTES, limits_text, megabytes
 from mayen_dash.store import SnapshotStore, StoreUnavailableError
 from mayen_dash.vocabulary import NARRATIVE_FIELDS
 from tests.builders import ROOT, csv_bytes, xlsx_bytes
@@ -83,7 +83,9 @@ def test_pages_say_the_rules_they_apply(app):
     app.run()
     assert [tab.label for tab in app.tabs] == [section.tab for section in NARRATIVE_FIELDS]
     app.switch_page("pages/daten.py").run()
-    assert any(f"je Datei höchstens {megabytes(MAX_FILE_BYTES)}." in m.value for m in app.markdown)
+    assert any(limits_text() in m.value for m in app.markdown)
+    assert f"Je Datei höchstens {megabytes(MAX_FILE_BYTES)}" in limits_text()
+    assert app.get("file_uploader")[0].proto.help == limits_text(), "the uploader's help states the limits"
     app.switch_page("pages/ueberfaellig.py").run()
     assert any(h.value.startswith(f"Fällig in den nächsten {DUE_SOON_DAYS} Tagen") for h in app.header)
 
@@ -426,6 +428,12 @@ def test_hostile_titles_are_shown_as_text(app):
     assert titles == ["<img src=x onerror=alert(1)>", "[klick](javascript:alert(2))"]
 
 
+def test_the_tables_own_toolbar_offers_no_csv_download():
+    """Its CSV writes =HYPERLINK(…) as it stands; the pages offer the formula-safe export instead."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True
+
+
 def test_streamlit_config_matches_the_loader():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_FILE_BYTES
@@ -719,9 +727,8 @@ def test_exports_and_council_report_are_offered(app):
     assert "PDF herunterladen" in [b.label for b in app.get("download_button")]
     app.switch_page("pages/massnahmen.py").run()
     labels = [b.label for b in app.get("download_button")]
-    assert {"Excel herunterladen", "CSV für Excel", "JSON für das Open-Data-Portal", "Kalender (iCalendar)"} <= set(
-        labels
-    )
+    expected = {"Excel herunterladen", "Als CSV herunterladen", "JSON für das Open-Data-Portal", "Kalender (iCalendar)"}
+    assert expected <= set(labels)
 
 
 def test_overdue_page_offers_the_calendar_of_the_unit_in_the_filter(app):

@@ -21,6 +21,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from mayen_dash import readers
+from mayen_dash.formatting import format_decimal
 from mayen_dash.loader import load_report
 from mayen_dash.model import FindingCode, LoadError
 from mayen_dash.readers import MAX_CELLS, base, read_sheets, spreadsheet
@@ -35,6 +37,11 @@ from tests.hostile_files import CORPUS, HEADER, MB, MEASURES, TITLES, run_isolat
 # Every refusal of a file the dashboard does not read says which formats it reads.
 READ_ARE = "Gelesen werden Excel-Arbeitsmappen (.xlsx, .xlsm, .xlsb, .xls), LibreOffice-Tabellen (.ods), CSV-Dateien"
 DAMAGED = (FindingCode.DAMAGED_FILE, ())
+
+ROWS_ALLOWED = format_decimal(base.MAX_ROWS)
+CELLS_ALLOWED = format_decimal(base.MAX_CELLS)
+MEMBERS_ALLOWED = format_decimal(base.MAX_ARCHIVE_MEMBERS)
+SHARED_TEXT_ALLOWED = base.megabytes(base.MAX_SHARED_TEXT_BYTES)
 
 # Refused: the refusal's code and the facts (limits, sizes, names) its German message must name.
 REFUSED: dict[str, tuple[FindingCode, tuple[str, ...]]] = {
@@ -52,16 +59,22 @@ REFUSED: dict[str, tuple[FindingCode, tuple[str, ...]]] = {
     "zip_bomb": (FindingCode.UNPACKED_TOO_LARGE, ("201", "200 MB")),
     "lying_zip": DAMAGED,
     "lying_zip_crc": DAMAGED,
-    "too_many_rows": (FindingCode.TOO_MANY_ROWS, ("„Maßnahmen“", "1.000.002", "1.000.000")),
-    "too_many_rows_implicit": (FindingCode.TOO_MANY_ROWS, ("„Maßnahmen“", "1.000.002", "1.000.000")),
-    "far_corner_cell": (FindingCode.TOO_MANY_ROWS, ("„Maßnahmen“", "1.048.576")),
-    "far_column_cell": (FindingCode.TOO_MANY_CELLS, ("„Maßnahmen“", "XFD1000", "16.384.000", "10.000.000")),
+    # The scan stops at the first row beyond the limit and says how many rows it has at least.
+    "too_many_rows": (FindingCode.TOO_MANY_ROWS, ("„Maßnahmen“", "mindestens", ROWS_ALLOWED)),
+    "too_many_rows_implicit": (FindingCode.TOO_MANY_ROWS, ("„Maßnahmen“", "1.000.002", ROWS_ALLOWED)),
+    "far_corner_cell": (FindingCode.TOO_MANY_ROWS, ("„Maßnahmen“", "mindestens 1.048.576")),
+    "far_column_cell": (FindingCode.TOO_MANY_CELLS, ("„Maßnahmen“", "XFD1000", "16.384.000", CELLS_ALLOWED)),
     "shared_string_amplifier": (FindingCode.UNPACKED_TOO_LARGE, ("200 MB",)),
     "billion_laughs_sheet": DAMAGED,
     "billion_laughs_sst": DAMAGED,
     "wide_without_header": (FindingCode.MISSING_COLUMNS, ("„wertalm“", "480")),
     "nul_byte_csv": (FindingCode.UNSUPPORTED_FORMAT, (READ_ARE,)),
     "utf16_csv_no_bom": (FindingCode.UNSUPPORTED_FORMAT, (READ_ARE,)),
+    # The attacks on the old limits: 24 s and 2.2 GiB, 15.8 s, 623 MB; now each is refused before it is read.
+    "million_row_csv": (FindingCode.TOO_MANY_ROWS, (ROWS_ALLOWED,)),
+    "fifty_thousand_sheets": (FindingCode.TOO_MANY_PARTS, ("50.004", MEMBERS_ALLOWED)),
+    "unused_huge_shared_string": (FindingCode.UNPACKED_TOO_LARGE, ("150,1 MB", SHARED_TEXT_ALLOWED)),
+    "huge_shared_strings": (FindingCode.UNPACKED_TOO_LARGE, ("143,1 MB", SHARED_TEXT_ALLOWED)),
 }
 
 STANDARD = {
@@ -81,7 +94,6 @@ LOADED: dict[str, dict[str, object]] = {
     "lying_dimension": STANDARD,
     "external_links": {**STANDARD, "status_raw": ["in Bearbeitung", "erledigt", "offen"]},
     "macros": STANDARD,
-    "huge_shared_strings": STANDARD,
     "deeply_nested": STANDARD,
     "formulas": {
         "ids": ["EG-01", "EG-02", "EG-03"],
@@ -120,9 +132,11 @@ LOADED: dict[str, dict[str, object]] = {
     "empty_lines_csv": {**STANDARD, "rows": [2, 100_003, 100_004]},
     "utf16_csv": {**STANDARD, "sheet": "unicode.txt"},
     "utf16_csv_truncated": STANDARD,
-    "control_sheet_name": {**STANDARD, "sheet": hostile.CONTROL_SHEET_NAME},
+    "control_sheet_name": {**STANDARD, "sheet": "Maßnahmen"},  # the bell, escape and override removed
     "emoji_sheet_name": {**STANDARD, "sheet": hostile.EMOJI_SHEET_NAME},
     "two_hundred_sheets": {**STANDARD, "sheet": "Tabelle200"},
+    "sheets_at_limit": {**STANDARD, "sheet": "Maßnahmen"},
+    "shared_text_at_limit": STANDARD,
     "csv_formula_text": {
         "titles": ["=cmd|' /C calc'!A0"],
         "statuses": ["unbekannt"],
@@ -307,7 +321,7 @@ def sheet_of(cells: str) -> str:
 def test_a_far_cell_is_refused_however_it_is_written(far_cell: str, no_calamine):
     refused = refusal(workbook(sheet_of(hostile.rows_xml([HEADER, *MEASURES]) + far_cell)))
     assert refused.code == FindingCode.TOO_MANY_CELLS
-    assert "10.000.000" in str(refused)
+    assert CELLS_ALLOWED in str(refused)
 
 
 def implied_rows(count: int) -> str:
@@ -364,7 +378,7 @@ def test_cell_limit_is_about_the_rectangle_not_the_rows(monkeypatch, no_calamine
     )
     assert refused.code == FindingCode.TOO_MANY_CELLS
     assert all(fact in str(refused) for fact in ("J9", "90", "40"))
-    assert MAX_CELLS == 10_000_000
+    assert MAX_CELLS == 1_000_000
 
 
 @pytest.mark.parametrize(
@@ -373,3 +387,53 @@ def test_cell_limit_is_about_the_rectangle_not_the_rows(monkeypatch, no_calamine
 )
 def test_sizes_are_never_rounded_down_to_the_limit(size: int, text: str):
     assert base.megabytes(size) == text
+
+
+def test_a_workbook_with_more_sheets_than_allowed_is_refused_before_its_sheets_are_read(monkeypatch):
+    monkeypatch.setattr(spreadsheet, "MAX_SHEETS", 1)
+    data = hostile.zip_archive(
+        hostile.workbook_parts({"Notizen": hostile.sheet_xml([["x"]]), "B": hostile.sheet_xml([HEADER])})
+    )
+    refused = refusal(data)
+    assert refused.code == FindingCode.TOO_MANY_SHEETS
+    assert "Die Arbeitsmappe hat 2 Blätter; erlaubt sind höchstens 1." in str(refused)
+
+
+def test_the_cell_limit_holds_for_all_sheets_together(monkeypatch):
+    monkeypatch.setattr(spreadsheet, "MAX_CELLS", 30)  # each sheet alone (5 x 4 = 20 cells) is within it
+    sheet = hostile.sheet_xml([HEADER, *MEASURES])
+    data = hostile.zip_archive(hostile.workbook_parts({"Maßnahmen": sheet, "Kopie": sheet}))
+    refused = refusal(data)
+    assert refused.code == FindingCode.TOO_MANY_CELLS
+    assert "in allen Blättern zusammen 40 Zellen" in str(refused)
+    assert "erlaubt sind höchstens 30" in str(refused)
+
+
+def test_a_zip_archive_is_refused_by_its_member_count_before_it_is_listed(monkeypatch):
+    data = hostile.xlsx([HEADER, *MEASURES])
+    assert base.archive_members(data) == 5
+    monkeypatch.setattr(base, "MAX_ARCHIVE_MEMBERS", 4)
+    monkeypatch.setattr(base.zipfile, "ZipFile", None)  # listing the archive would raise
+    refused = refusal(data)
+    assert refused.code == FindingCode.TOO_MANY_PARTS
+    assert "Die Datei besteht aus 5 Teilen" in str(refused)
+
+
+def test_the_limits_are_stated_from_the_constants_on_the_page_and_in_the_readme():
+    text = readers.limits_text()
+    readme = (hostile.ROOT / "README.md").read_text()
+    for number in (base.MAX_SHEETS, base.MAX_ROWS, base.MAX_CELLS, base.MAX_ARCHIVE_MEMBERS):
+        assert format_decimal(number) in readme
+    for number in (base.MAX_SHEETS, base.MAX_ROWS, base.MAX_CELLS):
+        assert format_decimal(number) in text
+    for size in (base.MAX_FILE_BYTES, base.MAX_UNCOMPRESSED_BYTES, base.MAX_SHARED_TEXT_BYTES):
+        assert base.megabytes(size) in text
+        assert base.megabytes(size) in readme
+
+
+def test_nul_and_bidi_marks_leave_a_csv_sheet_name_and_every_text():
+    data = hostile.csv_text([HEADER, ["EG-01", "Wohn\u200fgeld\u061c", "offen", "Bereich\u200e 2.1", "2023"]]).encode()
+    report = load_report(data, "Be\x00richt\u200f\u202e.csv")
+    assert report.measures["sheet"].tolist() == ["Bericht.csv"]
+    assert report.measures["title"].tolist() == ["Wohngeld"]
+    assert report.units == ["Bereich 2.1"]

@@ -13,9 +13,10 @@ import zipfile
 
 import pytest
 
+from mayen_dash.formatting import format_decimal
 from mayen_dash.loader import load_pasted, load_report
 from mayen_dash.model import FindingCode, LoadError
-from mayen_dash.readers import MAX_FILE_BYTES, format_of, read_sheets, spreadsheet
+from mayen_dash.readers import MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS, format_of, read_sheets, spreadsheet
 from mayen_dash.readers import pdf as pdf_reader
 from mayen_dash.readers import xlsx as xlsx_reader
 from tests import documents
@@ -166,7 +167,7 @@ def test_zip_bomb_is_refused_before_parsing(monkeypatch):
 
 
 def test_too_many_rows_csv():
-    data = b"Ma\xdfnahme;Status\n" + b"x;offen\n" * 1_000_000
+    data = b"Ma\xdfnahme;Status\n" + b"x;offen\n" * MAX_ROWS
     assert refusal_code(data, "gross.csv") == FindingCode.TOO_MANY_ROWS
 
 
@@ -223,12 +224,13 @@ def test_ods_whose_repeated_rows_would_build_too_much_is_refused_before_calamine
         '<table:table-row table:number-rows-repeated="2000000"><table:table-cell office:value-type="string">'
         "<text:p>x</text:p></table:table-cell></table:table-row>"
     )
-    assert "„Liste“ hat 2.000.001 Zeilen; erlaubt sind höchstens 1.000.000" in refusal(_ods(bomb), "bombe.ods")
+    allowed = format_decimal(MAX_ROWS)
+    assert f"„Liste“ hat 2.000.001 Zeilen; erlaubt sind höchstens {allowed}" in refusal(_ods(bomb), "bombe.ods")
     wide = _ods_row("Maßnahme", "Status") + (
         '<table:table-row table:number-rows-repeated="1000"><table:table-cell table:number-columns-repeated="16384" '
         'office:value-type="float" office:value="1"/></table:table-row>'
     )
-    assert "höchstens 10.000.000" in refusal(_ods(wide), "breit.ods")
+    assert f"höchstens {format_decimal(MAX_CELLS)}" in refusal(_ods(wide), "breit.ods")
 
 
 def test_refusal_never_leaks_a_traceback():

@@ -83,7 +83,7 @@ def report_file(
 def add_undated(store: SnapshotStore, *rows: list[str], name: str) -> Snapshot:
     """A Stand without Stichtag written straight into the tables, as an older installation stored it."""
     data, name, report = report_file(None, *rows, name=name)
-    measure_rows = store_module._measure_rows(report.measures)
+    measure_rows = store_module._measure_rows(report.measures, dates_as_text=store.url.get_backend_name() == "sqlite")
     with store._writing() as connection:
         snapshot_id = connection.execute(
             snapshots_table.insert().values(
@@ -96,9 +96,7 @@ def add_undated(store: SnapshotStore, *rows: list[str], name: str) -> Snapshot:
                 original=data,
             )
         ).inserted_primary_key[0]
-        for row in measure_rows:
-            row["snapshot_id"] = snapshot_id
-        store_module._insert_measures(connection, measure_rows)
+        store_module._insert_measures(connection, snapshot_id, measure_rows)
     return store.get(snapshot_id)
 
 
@@ -394,7 +392,7 @@ def _fail_after_snapshot_row(monkeypatch) -> list[int]:
     """Make the measure insert fail, after checking that the snapshot row is already inserted."""
     seen: list[int] = []
 
-    def failing_insert(connection, rows):
+    def failing_insert(connection, _snapshot_id, _rows):
         seen.append(connection.execute(sa.select(sa.func.count()).select_from(snapshots_table)).scalar_one())
         raise RuntimeError("disk full, say")
 
@@ -431,7 +429,7 @@ def test_a_failed_replace_keeps_the_old_snapshot(store, monkeypatch):
     assert store.original(first.snapshot.id) == (data, name)
 
 
-def _refused_by_the_database(connection: sa.Connection, rows) -> None:
+def _refused_by_the_database(connection: sa.Connection, _snapshot_id: int, _rows) -> None:
     """A value the database itself refuses: a text over SQLite's length limit, a cast PostgreSQL rejects."""
     if connection.dialect.name == "sqlite":
         driver = connection.connection.driver_connection

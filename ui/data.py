@@ -19,6 +19,7 @@ from mayen_dash.formatting import escape_markdown
 from mayen_dash.installation import installation
 from mayen_dash.loader import load_report
 from mayen_dash.model import ColumnMapping, Report
+from mayen_dash.normalize import visible
 from mayen_dash.settings import time_zone
 from mayen_dash.store import Snapshot, SnapshotStore, StoreError
 
@@ -33,6 +34,7 @@ class Source:
     sha256: str = field(init=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "name", visible(self.name))  # shown on the page before it is stored
         object.__setattr__(self, "sha256", hashlib.sha256(self.data).hexdigest())
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Sequence
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from mayen_dash.formatting import escape_markdown, format_count_noun
 from mayen_dash.model import ColumnMapping, Report
 from mayen_dash.store import SameDateError, Snapshot, StoreError
+from web.uploads import release
 
 from . import keys
 from .data import Source, store, store_unavailable
@@ -62,8 +66,11 @@ def remember_mapping(shape: str, mapping: ColumnMapping) -> None:
         st.warning(f"Die Zuordnung der Spalten konnte nicht gemerkt werden. {escape_markdown(str(error))}")
 
 
-def store_all(checked: list[tuple[Source, Report, str]]) -> None:
+def store_all(checked: list[tuple[Source, Report, str]], uploads: Sequence[UploadedFile] = ()) -> None:
     """Store checked files, each with its Stichtag and same-date policy, then show the newest; one message.
+
+    Once all are stored, the server lets go of the `uploads` they came from (web/uploads.py); a refused
+    upload stays, so that the page still says why it was not stored.
 
     A file stored meanwhile (by another session, or as the bundled report of an empty store) is
     named as already stored, not as stored now. A refusal stops there and says what was stored before it.
@@ -91,6 +98,8 @@ def store_all(checked: list[tuple[Source, Report, str]]) -> None:
             parts.append(f"Schon gespeichert war: {_labels(already)}.")
         parts.append(f"Angezeigt wird {escape_markdown(shown.label)}.")
     st.session_state[keys.NOTICE] = " ".join(parts)
+    stored_bytes = {source.sha256 for source, _report, _policy in checked}
+    release(file for file in uploads if hashlib.sha256(file.getvalue()).hexdigest() in stored_bytes)
     show_snapshot(shown.id)
     st.rerun()
 

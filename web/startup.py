@@ -21,6 +21,8 @@ from mayen_dash.model import LoadError
 from mayen_dash.settings import data_dir
 from mayen_dash.store import StoreError, default_snapshot, previous_snapshot
 
+from . import uploads
+
 log = logging.getLogger(__name__)
 
 
@@ -45,6 +47,7 @@ def warm_up() -> None:
 
 @asynccontextmanager
 async def lifespan(_app: Any) -> AsyncIterator[None]:
-    """st.App's lifespan: warm up in a worker thread, so that the event loop stays free meanwhile."""
+    """st.App's lifespan: warm up in a worker thread (the event loop stays free meanwhile), then sweep uploads."""
     await asyncio.to_thread(warm_up)
-    yield
+    async with uploads.swept():
+        yield

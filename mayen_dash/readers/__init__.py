@@ -15,12 +15,16 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from ..model import FindingCode, LoadError
+from ..normalize import visible
 from . import delimited, docx, ods, pdf, text, xls, xlsb, xlsx
 from .base import (
     ARCHIVE_ERRORS,
+    MAX_ARCHIVE_MEMBERS,
     MAX_CELLS,
     MAX_FILE_BYTES,
     MAX_ROWS,
+    MAX_SHARED_TEXT_BYTES,
+    MAX_SHEETS,
     MAX_UNCOMPRESSED_BYTES,
     READABLE,
     Cell,
@@ -29,6 +33,7 @@ from .base import (
     Sheet,
     Workbook,
     broken_archive,
+    limits_text,
     megabytes,
     open_archive,
     unreadable,
@@ -154,8 +159,14 @@ def _compound(data: bytes) -> Format:
 
 
 def read_workbook(data: bytes, filename: str = "") -> Workbook:
-    """The sheets of any file the dashboard reads, or a German refusal (LoadError)."""
-    return identify(data, filename).read(data, filename)
+    """The sheets of any file the dashboard reads, or a German refusal (LoadError).
+
+    Sheet names are shown and stored (a measure's place): without control and bidi characters.
+    """
+    workbook = identify(data, filename).read(data, filename)
+    for sheet in workbook.sheets:
+        sheet.name = visible(sheet.name)
+    return workbook
 
 
 def read_sheets(data: bytes, filename: str = "") -> list[Sheet]:
@@ -174,9 +185,12 @@ def format_of(key: str) -> Format:
 
 __all__ = [
     "FORMATS",
+    "MAX_ARCHIVE_MEMBERS",
     "MAX_CELLS",
     "MAX_FILE_BYTES",
     "MAX_ROWS",
+    "MAX_SHARED_TEXT_BYTES",
+    "MAX_SHEETS",
     "MAX_UNCOMPRESSED_BYTES",
     "READABLE",
     "SUFFIXES",
@@ -187,6 +201,7 @@ __all__ = [
     "Workbook",
     "format_of",
     "identify",
+    "limits_text",
     "megabytes",
     "read_pasted",
     "read_sheets",

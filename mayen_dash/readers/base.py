@@ -18,11 +18,21 @@ from dataclasses import dataclass, field
 from ..formatting import format_decimal
 from ..model import Finding, FindingCode, LoadError
 
+# The limits of every file, in one place. Each bounds what one accepted file costs the server; the corpus of
+# tests/test_hostile.py stays within 5 s and 1 GiB. A 100,000-measure report (bench/bench_load.py) fits; the old
+# 1,000,000 rows and 10,000,000 cells admitted a CSV that took 24 s and 2.2 GiB. At the row and cell limits with
+# every text unique, loading and storing takes 3.5 to 10 s (bench/bench_hostile.py --limits): the loader's work
+# per row, not the reading, is what is left.
 MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_ROWS = 1_000_000
-# Cells of a sheet's rectangle from A1 to its last filled cell: the reader holds every one of them.
-MAX_CELLS = 10_000_000
+# An Excel workbook's table of shared texts, unpacked: calamine holds all of it, used or not.
+MAX_SHARED_TEXT_BYTES = 50 * 1024 * 1024
+# Members of a zip archive: each costs time to list before anything is read (50,000 sheets: 100,000 members).
+MAX_ARCHIVE_MEMBERS = 10_000
+MAX_SHEETS = 1_000
+MAX_ROWS = 110_000
+# Cells of the sheets' rectangles from A1 to their last filled cell, all sheets together: the reader holds each.
+MAX_CELLS = 1_000_000
 
 Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
 
@@ -99,10 +109,37 @@ def megabytes(size: int) -> str:
     return f"{format_decimal(tenths / 10, 0 if tenths % 10 == 0 else 1)} MB"
 
 
-def too_many_rows(sheet: str, rows: int, limit: int) -> LoadError:
+def limits_text() -> str:
+    """The limits in German, as the upload page states them (made from the constants above)."""
+    return (
+        f"Je Datei höchstens {megabytes(MAX_FILE_BYTES)}, entpackt höchstens {megabytes(MAX_UNCOMPRESSED_BYTES)} "
+        f"(davon gemeinsame Texte einer Excel-Arbeitsmappe höchstens {megabytes(MAX_SHARED_TEXT_BYTES)}), "
+        f"höchstens {format_decimal(MAX_SHEETS)} Blätter, {format_decimal(MAX_ROWS)} Zeilen je Blatt und "
+        f"{format_decimal(MAX_CELLS)} Zellen insgesamt."
+    )
+
+
+def too_many_sheets(what: str, sheets: int, limit: int) -> LoadError:
     return LoadError(
-        f"{sheet} hat {format_decimal(rows)} Zeilen; erlaubt sind höchstens {format_decimal(limit)}.",
-        code=FindingCode.TOO_MANY_ROWS,
+        f"{what} hat {format_decimal(sheets)} Blätter; erlaubt sind höchstens {format_decimal(limit)}. "
+        "Bitte die Maßnahmen in eine Datei mit weniger Blättern kopieren und erneut hochladen.",
+        code=FindingCode.TOO_MANY_SHEETS,
+    )
+
+
+def too_many_cells_in_all(what: str, cells: int, limit: int) -> LoadError:
+    return LoadError(
+        f"{what} hat in allen Blättern zusammen {format_decimal(cells)} Zellen (von A1 bis zur letzten gefüllten "
+        f"Zelle jedes Blatts); erlaubt sind höchstens {format_decimal(limit)}. Bitte nicht benötigte Blätter und "
+        "leere Zeilen und Spalten löschen und erneut hochladen.",
+        code=FindingCode.TOO_MANY_CELLS,
+    )
+
+
+def too_many_rows(sheet: str, rows: int, limit: int, *, at_least: bool = False) -> LoadError:
+    counted = f"mindestens {format_decimal(rows)}" if at_least else format_decimal(rows)
+    return LoadError(
+        f"{sheet} hat {counted} Zeilen; erlaubt sind höchstens {format_decimal(limit)}.", code=FindingCode.TOO_MANY_ROWS
     )
 
 
@@ -130,9 +167,42 @@ def broken_archive(what: str) -> LoadError:
 ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError, NotImplementedError)
 
 
+_END_OF_DIRECTORY = b"PK\x05\x06"
+_ZIP64_END_OF_DIRECTORY = b"PK\x06\x06"
+
+
+def archive_members(data: bytes) -> int:
+    """How many members a zip archive's end record declares (0 if it has none): read before zipfile lists them."""
+    tail_start = max(0, len(data) - 22 - 0xFFFF)  # the end record, after which only a comment may follow
+    end = data.rfind(_END_OF_DIRECTORY, tail_start)
+    if end < 0:
+        return 0
+    count = int.from_bytes(data[end + 10 : end + 12], "little")
+    if count == 0xFFFF:  # ZIP64: the real count stands in the ZIP64 end record before it
+        zip64 = data.rfind(_ZIP64_END_OF_DIRECTORY, max(0, end - 0xFFFF), end)
+        if zip64 >= 0:
+            count = int.from_bytes(data[zip64 + 32 : zip64 + 40], "little")
+    return count
+
+
+def _too_many_members(members: int) -> LoadError:
+    return LoadError(
+        f"Die Datei besteht aus {format_decimal(members)} Teilen (Blätter, Bilder und Ähnliches); erlaubt sind "
+        f"höchstens {format_decimal(MAX_ARCHIVE_MEMBERS)}. Die Datei wurde nicht geöffnet.",
+        code=FindingCode.TOO_MANY_PARTS,
+    )
+
+
 def open_archive(data: bytes) -> zipfile.ZipFile:
-    """A zip archive whose unpacked size is within the limit (the directory's sizes, which zipfile enforces)."""
+    """A zip archive within the limits of members and unpacked size (the directory's sizes, which zipfile enforces)."""
+    members = archive_members(data)
+    if members > MAX_ARCHIVE_MEMBERS:
+        raise _too_many_members(members)
     archive = zipfile.ZipFile(io.BytesIO(data))
+    if len(archive.infolist()) > MAX_ARCHIVE_MEMBERS:  # an end record that lies about its count
+        members = len(archive.infolist())
+        archive.close()
+        raise _too_many_members(members)
     unpacked = sum(entry.file_size for entry in archive.infolist())
     if unpacked > MAX_UNCOMPRESSED_BYTES:
         archive.close()

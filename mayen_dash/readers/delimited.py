@@ -8,7 +8,7 @@ import re
 
 from ..formatting import format_count
 from ..model import FindingCode, LoadError
-from .base import MAX_FILE_BYTES, MAX_ROWS, Cell, Format, Sheet, Workbook, unreadable
+from .base import MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS, Cell, Format, Sheet, Workbook, unreadable
 
 # A single cell may be as long as the whole file allows; the file limit bounds it.
 csv.field_size_limit(MAX_FILE_BYTES)
@@ -83,11 +83,19 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
         raise unreadable(NOT_TEXT)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
     rows: list[list[Cell]] = []
+    cells = 0
     try:
         for row in reader:
             if len(rows) >= MAX_ROWS:
                 raise LoadError(
                     f"Die Datei hat mehr als {format_count(MAX_ROWS)} Zeilen.", code=FindingCode.TOO_MANY_ROWS
+                )
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise LoadError(
+                    f"Die Datei hat mehr als {format_count(MAX_CELLS)} Felder (bis Zeile {len(rows) + 1}); erlaubt "
+                    f"sind höchstens {format_count(MAX_CELLS)}.",
+                    code=FindingCode.TOO_MANY_CELLS,
                 )
             rows.append(list(row))
     except csv.Error as error:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, PasswordError
 
 from ..model import FindingCode, LoadError
-from .base import MAX_ROWS, Cell, Sheet, too_many_rows
+from .base import MAX_CELLS, MAX_ROWS, MAX_SHEETS, Cell, Sheet, too_many_cells_in_all, too_many_rows, too_many_sheets
 
 # A merged block as (top, left, bottom, right), 0-based and inclusive, where calamine does not report it (.ods).
 Merge = tuple[int, int, int, int]
@@ -17,7 +17,16 @@ def read_sheets(data: bytes, what: str, program: str, merges: dict[str, list[Mer
     """Every sheet of a workbook calamine reads; `what` and `program` name it in a refusal."""
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return [_sheet(workbook, name, (merges or {}).get(name)) for name in workbook.sheet_names]
+        if len(workbook.sheet_names) > MAX_SHEETS:
+            raise too_many_sheets(what, len(workbook.sheet_names), MAX_SHEETS)
+        sheets, cells = [], 0
+        for name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(name)
+            cells += (sheet.end[0] + 1) * (sheet.end[1] + 1) if sheet.end else 0
+            if cells > MAX_CELLS:  # before the sheet's cells become Python objects
+                raise too_many_cells_in_all(what, cells, MAX_CELLS)
+            sheets.append(_sheet(sheet, name, (merges or {}).get(name)))
+        return sheets
     except PasswordError as error:
         raise LoadError(
             f"{what} ist mit einem Kennwort geschützt. Bitte den Kennwortschutz {program} entfernen und erneut "
@@ -32,8 +41,7 @@ def read_sheets(data: bytes, what: str, program: str, merges: dict[str, list[Mer
         ) from error
 
 
-def _sheet(workbook: CalamineWorkbook, name: str, merges: list[Merge] | None) -> Sheet:
-    sheet = workbook.get_sheet_by_name(name)
+def _sheet(sheet: CalamineSheet, name: str, merges: list[Merge] | None) -> Sheet:
     height = sheet.end[0] + 1 if sheet.end else 0  # total_height is the last row's index, not a count
     if height > MAX_ROWS:
         raise too_many_rows(f"Das Blatt „{name}“", height, MAX_ROWS)

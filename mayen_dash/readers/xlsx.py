@@ -18,6 +18,7 @@ from .base import (
     ARCHIVE_ERRORS,
     MAX_CELLS,
     MAX_ROWS,
+    MAX_SHARED_TEXT_BYTES,
     MAX_UNCOMPRESSED_BYTES,
     Format,
     Workbook,
@@ -118,6 +119,7 @@ class _Extent:
     shared: int = 0
     exact: bool = False
     last_row: int = 0
+    partial: bool = False  # the scan stopped once a row beyond the limit was seen: last_row is a lower bound
 
     def cells(self) -> int:
         if self.exact:
@@ -142,6 +144,9 @@ def _fast_extent(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, strings: bool
         if found:
             extent.rows = max(extent.rows, *map(int, set(map(itemgetter(1), found))))
             extent.columns = max(extent.columns, *map(_column, set(map(itemgetter(0), found))))
+            if extent.rows > MAX_ROWS:  # refused whatever follows: no need to read the rest
+                extent.last_row, extent.partial = extent.rows, True
+                return extent
         cells = cells or b'<c r="' in block
         extent.shared += _shared_cells(block) if strings else 0
     extent.last_row = extent.rows
@@ -226,6 +231,12 @@ def _shared_text(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, lengths: list
 def _check_extent(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], unpacked: int) -> None:
     """Refuse a workbook whose cells would grow beyond the limits once read, before calamine reads it."""
     table = next((e for e in entries if e.filename.casefold() == "xl/sharedstrings.xml"), None)
+    if table is not None and table.file_size > MAX_SHARED_TEXT_BYTES:
+        raise LoadError(
+            f"Die Arbeitsmappe enthält {megabytes(table.file_size)} gemeinsame Texte (entpackt); erlaubt sind "
+            f"höchstens {megabytes(MAX_SHARED_TEXT_BYTES)}. Die Datei wurde nicht geöffnet.",
+            code=FindingCode.UNPACKED_TOO_LARGE,
+        )
     lengths = _shared_lengths(archive, table) if table else []
     longest = max(lengths, default=0)
     sheets: dict[str, str] | None = None
@@ -238,7 +249,7 @@ def _check_extent(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], unpa
         if extent.last_row > MAX_ROWS or extent.cells() > MAX_CELLS:
             sheets = _sheet_names(archive, {e.filename for e in entries}) if sheets is None else sheets
             if extent.last_row > MAX_ROWS:
-                raise too_many_rows(_sheet_text(entry, sheets), extent.last_row, MAX_ROWS)
+                raise too_many_rows(_sheet_text(entry, sheets), extent.last_row, MAX_ROWS, at_least=extent.partial)
             raise too_many_cells(_sheet_text(entry, sheets), extent.rows, extent.columns, MAX_CELLS)
         if extent.shared:
             shared.append((entry, extent.shared))
