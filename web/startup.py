@@ -23,7 +23,8 @@ from typing import Any
 import streamlit.emojis  # noqa: F401  (st.set_page_config's icon check imports it on the first run)
 
 import mayen_dash
-import ui  # noqa: F401  (imported here, before the first visitor: the pages' pandas, plotly, chart builders)
+import ui  # imported here, before the first visitor: the pages' pandas, plotly, chart builders
+from mayen_dash import text_alternatives
 from mayen_dash.charts import progress_by_area_chart
 from mayen_dash.installation import installation
 from mayen_dash.mappings import MAPPING_FILE, adopt_mapping_file
@@ -37,8 +38,9 @@ log = logging.getLogger(__name__)
 def warm_up() -> None:
     """Read the default Stand and the one before it ("changes since"), shared by every session after.
 
-    Also imports every module of mayen_dash (what the pages import) and builds the Übersicht's
-    chart once, not kept: plotly's first figure in a process costs half a second, later ones 20-80 ms.
+    Also imports every module of mayen_dash (what the pages import) and builds the Übersicht's chart
+    of the newest Stand without filters and its text alternative, as a first visitor sees them:
+    plotly's first figure in a process costs half a second, and that chart another 0.1 s at 100,000 measures.
     """
     started = time.perf_counter()
     for module in pkgutil.walk_packages(mayen_dash.__path__, "mayen_dash."):
@@ -57,7 +59,8 @@ def warm_up() -> None:
     except (StoreError, LoadError):
         log.exception("warm start: the stored reports could not be read; the first visitor will read them")
         return
-    progress_by_area_chart(shared.report(newest).measures)
+    for builder in (progress_by_area_chart, text_alternatives.progress_by_area):
+        ui.charts.prepare_view(builder, newest, shared.report(newest))
     log.info("warm start: %d Stände, the newest ready, in %.2f s", len(stored), time.perf_counter() - started)
 
 
