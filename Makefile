@@ -43,7 +43,9 @@ bench-all: $(VENV)/.dev system-deps
 	$(PY) bench/bench_load.py
 	$(PY) bench/bench_hostile.py
 	$(PY) bench/bench_dashboard.py
-	$(PY) bench/bench_sessions.py
+	$(PY) bench/bench_sessions.py --sessions 50
+	$(PY) bench/bench_restart.py
+	$(PY) bench/bench_frontend.py
 	$(PY) bench/bench_api.py
 	$(PY) bench/bench_documents.py
 

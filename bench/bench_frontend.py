@@ -9,6 +9,7 @@
     second fresh browser does the same. Target: the first within 1.5× of the second.
 
     .venv/bin/python bench/bench_frontend.py [--runs 3]
+    .venv/bin/python bench/bench_frontend.py --timeline   (one throttled visit's requests over time)
 """
 
 from __future__ import annotations
@@ -50,8 +51,11 @@ def server(script: str, data_dir: Path | None = None) -> Iterator[str]:
         yield url
 
 
-def visit(browser: Browser, url: str, throttled: bool) -> dict[str, float]:
-    """A fresh browser context opens `url`: seconds until usable and bytes received on the wire."""
+def visit(browser: Browser, url: str, throttled: bool, timeline: list[dict] | None = None) -> dict[str, float]:
+    """A fresh browser context opens `url`: seconds until usable and bytes received on the wire.
+
+    With `timeline`, each request's start and end (seconds after the first) and size are appended to it.
+    """
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     try:
         page = context.new_page()
@@ -62,11 +66,28 @@ def visit(browser: Browser, url: str, throttled: bool) -> dict[str, float]:
             cdp.send("Network.emulateNetworkConditions", LINE)
         received = []
         cdp.on("Network.loadingFinished", lambda event: received.append(event["encodedDataLength"]))
+        started: dict[str, tuple[str, float]] = {}
+        ended: dict[str, tuple[float, float]] = {}
+
+        def request(event: dict) -> None:
+            started.setdefault(event["requestId"], (event["request"]["url"], event["timestamp"]))
+
+        def finished(event: dict) -> None:
+            ended.setdefault(event["requestId"], (event["timestamp"], event["encodedDataLength"]))
+
+        cdp.on("Network.requestWillBeSent", request)
+        cdp.on("Network.loadingFinished", finished)
         start = time.perf_counter()
         page.goto(url, wait_until="commit")
         page.wait_for_function(USABLE, timeout=TIMEOUT_MS, polling=50)
         seconds = time.perf_counter() - start
         page.wait_for_timeout(500)  # late requests of the page (fonts, icons) still count as its bytes
+        if timeline is not None and started:
+            first = min(when for _url, when in started.values())
+            for key, (address, when) in sorted(started.items(), key=lambda item: item[1][1]):
+                end, size = ended.get(key, (when, 0.0))
+                name = address.rsplit("/", 1)[-1]
+                timeline.append({"file": name, "start_s": when - first, "end_s": end - first, "bytes": size})
         return {"seconds": seconds, "bytes": float(sum(received))}
     finally:
         context.close()
@@ -100,13 +121,46 @@ def restarts(browser: Browser, runs: int) -> dict[str, list[float]]:
     return {name: values[1:] for name, values in figures.items()}  # the very first start also seeds the store
 
 
+def waterfall(browser: Browser) -> int:
+    """One throttled cold visit of the dashboard's start page: which requests start when, in 0.1 s steps.
+
+    Shows what the time goes to: bytes (a large file that ends late) or round trips (waves of small
+    files that each wait for the one importing them).
+    """
+    load_before = os.getloadavg()
+    timeline: list[dict] = []
+    with server("server.py") as ours:
+        visit(browser, f"{ours}/", throttled=False)  # the server's first run of the page
+        seconds = visit(browser, f"{ours}/", throttled=True, timeline=timeline)["seconds"]
+    waves: dict[float, list[dict]] = {}
+    for request in timeline:
+        waves.setdefault(round(request["start_s"], 1), []).append(request)
+    print(f"Startseite benutzbar nach {seconds:.2f} s; Anfragen nach Beginn (s): Anzahl, kB, spätestes Ende")
+    for start, requests in sorted(waves.items()):
+        largest = max(requests, key=lambda r: r["bytes"])
+        print(
+            f"  {start:4.1f} s: {len(requests):3d} Dateien, {sum(r['bytes'] for r in requests) / 1e3:7.1f} kB, "
+            f"fertig bis {max(r['end_s'] for r in requests):.2f} s (größte: {largest['file']})"
+        )
+    write_results("frontend_timeline", {"line": LINE, "usable_s": seconds, "requests": timeline}, load_before)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--timeline", action="store_true", help="only: one throttled visit's requests over time")
     args = parser.parse_args()
     load_before = os.getloadavg()
     written = precompress()
     print(f"Vorab komprimiert: {written} neue Dateien")
+    if args.timeline:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                return waterfall(browser)
+            finally:
+                browser.close()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:

@@ -20,11 +20,9 @@ Targets (issue 6): every page usable in under 3 s, a filter change under 1.5 s, 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,10 +31,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bigdata import ROWS, big_workbook  # noqa: E402
+from bench.bigdata import ROWS, stored_reports  # noqa: E402
 from bench.measuring import process_memory_mib, write_results  # noqa: E402
-from mayen_dash.loader import load_report  # noqa: E402
-from mayen_dash.store import SnapshotStore  # noqa: E402
 from tests.browser.serving import CHROMIUM, CHROMIUM_ARGS, dashboard_process  # noqa: E402
 
 PAGES = {
@@ -68,26 +64,6 @@ USABLE = """() => {
     const grids = [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(visible);
     return !grids.some(grid => !grid.querySelector('canvas'));
 }"""
-
-
-def prepared_data_dir(rows: int) -> tuple[Path, dict[str, float]]:
-    """A data folder holding two reports of `rows` measures (Stichtag 30.06. and 31.12.2023)."""
-    folder = Path(tempfile.mkdtemp(prefix="mayen-bench-scale-"))
-    os.environ["MAYEN_DATA_DIR"] = str(folder)
-    timings = {}
-    store = SnapshotStore.from_environment()
-    for name, changed, stichtag in (
-        ("land_2023-06.xlsx", 0.0, dt.date(2023, 6, 30)),
-        ("land_2023-12.xlsx", 0.1, dt.date(2023, 12, 31)),
-    ):
-        start = time.perf_counter()
-        data = big_workbook(rows, changed, stichtag)
-        timings[f"{name} erzeugen"] = time.perf_counter() - start
-        start = time.perf_counter()
-        store.add(data, name, load_report(data, name))
-        timings[f"{name} laden und speichern"] = time.perf_counter() - start
-    store.close()
-    return folder, timings
 
 
 def usable_after(page: Page, action) -> float:
@@ -149,7 +125,7 @@ def main() -> int:
     args = parser.parse_args()
     load_before = os.getloadavg()
     print(f"{os.cpu_count()} CPUs, Last (1 min) {load_before[0]:.1f}. Zwei Stände mit je {args.rows:,} Maßnahmen …")
-    folder, preparation = prepared_data_dir(args.rows)
+    folder, preparation = stored_reports(args.rows, "mayen-bench-scale-")
     memory: dict[str, dict[str, float]] = {}
     with (
         (folder / "server.log").open("w") as log,

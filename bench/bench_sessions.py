@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
 import random
 import re
@@ -65,6 +66,8 @@ RAMP_UP_SECONDS = 0.25
 THINK_SECONDS = (0.5, 2.0)
 # The bundled report is stored first (snapshot 1); browsing sessions stay on it while uploads add newer ones.
 PINNED = "stand=1"
+# Stichtage of the uploads start here, after every Stand the bench's store holds.
+UPLOADS_FROM = dt.date(2030, 1, 1)
 
 
 @dataclass
@@ -176,7 +179,7 @@ async def choose_unit(page: Page, unit: str, units: dict[str, int]) -> float:
     contains it ("Fachbereich" also takes "Fachbereich 1" and "Fachbereich 3").
     """
     box = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first
-    chips = box.get_by_role("button", name=re.compile("^Remove "))
+    chips = box.get_by_role("button", name=re.compile(" entfernen$"))  # "Remove …" in German (web/frontend.py)
     chosen = await chips.count()
     if chosen:
         for _ in range(chosen):
@@ -203,9 +206,13 @@ async def upload(page: Page, base: str, path: Path) -> None:
 
 
 def write_upload(folder: Path, tag: int, n: int) -> tuple[Path, int]:
-    """A new small semicolon CSV in cp1252, as exported from Excel; its name and row count identify it later."""
+    """A new small semicolon CSV in cp1252, as exported from Excel; its name and row count identify it later.
+
+    The name gives its Stichtag (no Stichtag is guessed, and a Stichtag already stored would ask whether to
+    replace it): a day of its own for every session's every upload.
+    """
     rows = 5 + n % 7
-    path = folder / f"status_{tag}_{n}.csv"
+    path = folder / f"status_{(UPLOADS_FROM + dt.timedelta(days=1000 * tag + n)).isoformat()}.csv"
     lines = ["Maßnahme;Status"] + [
         f"Sitzung {tag} Upload {n} Maßnahme {i};{'erledigt' if i % 2 else 'offen'}" for i in range(rows)
     ]

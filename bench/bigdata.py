@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import random
+import tempfile
+import time
+from pathlib import Path
 
 from openpyxl import Workbook
 
+from mayen_dash.loader import load_report
 from mayen_dash.readers import read_sheets
 from mayen_dash.settings import BUNDLED_REPORT
+from mayen_dash.store import SnapshotStore
 
 ROWS = 100_000
 UNITS = [
@@ -63,3 +69,31 @@ def big_workbook(rows: int = ROWS, changed: float = 0.0, report_date: dt.date | 
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# The two Stände of a Land-wide installation: the later one with a tenth of the statuses moved on.
+STORED = (
+    ("land_2023-06.xlsx", 0.0, dt.date(2023, 6, 30)),
+    ("land_2023-12.xlsx", 0.1, dt.date(2023, 12, 31)),
+)
+
+
+def stored_reports(rows: int, prefix: str) -> tuple[Path, dict[str, float]]:
+    """A fresh data folder (MAYEN_DATA_DIR from now on) holding the STORED Stände of `rows` measures each.
+
+    Stored as the Daten page stores them, ready form included; returns the folder and the seconds
+    each file took to build and to load and store.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ["MAYEN_DATA_DIR"] = str(folder)
+    timings = {}
+    store = SnapshotStore.from_environment()
+    for name, changed, stichtag in STORED:
+        start = time.perf_counter()
+        data = big_workbook(rows, changed, stichtag)
+        timings[f"{name} erzeugen"] = time.perf_counter() - start
+        start = time.perf_counter()
+        store.add(data, name, load_report(data, name))
+        timings[f"{name} laden und speichern"] = time.perf_counter() - start
+    store.close()
+    return folder, timings

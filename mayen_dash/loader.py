@@ -9,9 +9,12 @@ that keeps the previous report on error never shows broken data.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import logging
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -119,50 +122,55 @@ class _Findings:
 
 
 def _texts(cells: list[Cell]) -> list[str]:
-    """Display texts of a column, converting each distinct cell once (bools keyed apart from 0 and 1)."""
-    texts = {(c, True) if type(c) is bool else c: cell_text(c) for c in set(cells)}
-    return [texts[(c, True) if type(c) is bool else c] for c in cells]
+    """Display texts of a column, converting each distinct cell once.
+
+    True equals 1 and 1.0 in a set, but reads WAHR: a column holding a bool is converted cell by cell.
+    """
+    if bool in set(map(type, cells)):
+        return [cell_text(c) for c in cells]
+    texts = {c: cell_text(c) for c in set(cells)}
+    return list(map(texts.__getitem__, cells))
 
 
 def _statuses(table: MeasureTable, raw: list[str], mapping: ColumnMapping, findings: _Findings) -> list[str]:
     chosen = {fold(k): v for k, v in mapping.status_values.items()}
     codes_by_raw = {value: chosen.get(fold(value)) or match_status(value) for value in set(raw)}
+    codes = list(map(codes_by_raw.__getitem__, raw))
+    if UNKNOWN_STATUS not in codes_by_raw.values():
+        return codes
     allowed = ", ".join(STATUS_LABELS[code] for code in ASSIGNABLE_STATUSES)
-    codes = []
-    for position, value in enumerate(raw):
-        code = codes_by_raw[value]
-        if code == UNKNOWN_STATUS:
-            if value:
-                findings.add(
-                    "status:" + value,
-                    Finding(
-                        f"Unbekannter Status „{value}“; die Zeile wird als „unbekannt“ geführt. "
-                        f"Erlaubt sind: {allowed}.",
-                        code=FindingCode.UNKNOWN_STATUS,
-                        **table.where(position, "status"),
-                    ),
-                )
-            else:
-                findings.add(
-                    "status:",
-                    Finding(
-                        "Kein Status eingetragen; die Zeile wird als „unbekannt“ geführt.",
-                        code=FindingCode.MISSING_STATUS,
-                        **table.where(position, "status"),
-                    ),
-                )
-        codes.append(code)
+    for position, (value, code) in enumerate(zip(raw, codes, strict=True)):
+        if code != UNKNOWN_STATUS:
+            continue
+        if value:
+            findings.add(
+                "status:" + value,
+                Finding(
+                    f"Unbekannter Status „{value}“; die Zeile wird als „unbekannt“ geführt. Erlaubt sind: {allowed}.",
+                    code=FindingCode.UNKNOWN_STATUS,
+                    **table.where(position, "status"),
+                ),
+            )
+        else:
+            findings.add(
+                "status:",
+                Finding(
+                    "Kein Status eingetragen; die Zeile wird als „unbekannt“ geführt.",
+                    code=FindingCode.MISSING_STATUS,
+                    **table.where(position, "status"),
+                ),
+            )
     return codes
 
 
 def _periods(table: MeasureTable, findings: _Findings) -> list[Period]:
-    cache: dict[object, Period | None] = {}
-    periods = []
-    for position, cell in enumerate(table.values["target"]):
-        key = (type(cell), cell)
-        if key not in cache:
-            cache[key] = parse_target(None if blank(cell) else cell)
-        period = cache[key]
+    # Keyed by type as well: True == 1, but a bool is no year.
+    keys = list(zip(map(type, table.values["target"]), table.values["target"], strict=True))
+    parsed = {key: parse_target(None if blank(key[1]) else key[1]) for key in set(keys)}
+    periods = list(map(parsed.__getitem__, keys))
+    if None not in parsed.values():
+        return periods
+    for position, (period, (_, cell)) in enumerate(zip(periods, keys, strict=True)):
         if period is None:
             findings.add(
                 "target",
@@ -173,9 +181,26 @@ def _periods(table: MeasureTable, findings: _Findings) -> list[Period]:
                     **table.where(position, "target"),
                 ),
             )
-            period = Period()
-        periods.append(period)
+            periods[position] = Period()
     return periods
+
+
+def _duplicate_ids(table: MeasureTable, ids: list[str], findings: _Findings) -> None:
+    distinct = set(ids)
+    if len(ids) - ids.count("") == len(distinct) - ("" in distinct):
+        return
+    seen: dict[str, int] = {}
+    for position, (identifier, row) in enumerate(zip(ids, table.rows, strict=True)):
+        if identifier and identifier in seen:
+            findings.add(
+                "id",
+                Finding(
+                    f"Die ID „{identifier}“ steht schon in Zeile {seen[identifier]}.",
+                    code=FindingCode.DUPLICATE_ID,
+                    **table.where(position, "id"),
+                ),
+            )
+        seen.setdefault(identifier, row)
 
 
 _EPOCH = dt.date(1970, 1, 1)
@@ -201,18 +226,7 @@ def _measures(
     periods = _periods(table, findings)
     units_by_text = {r: split_units(r, organisation) for r in set(text["responsible"])}
 
-    seen_ids: dict[str, int] = {}
-    for position, (identifier, row) in enumerate(zip(text["id"], table.rows, strict=True)):
-        if identifier and identifier in seen_ids:
-            findings.add(
-                "id",
-                Finding(
-                    f"Die ID „{identifier}“ steht schon in Zeile {seen_ids[identifier]}.",
-                    code=FindingCode.DUPLICATE_ID,
-                    **table.where(position, "id"),
-                ),
-            )
-        seen_ids.setdefault(identifier, row)
+    _duplicate_ids(table, text["id"], findings)
 
     return pd.DataFrame(
         {
@@ -223,7 +237,7 @@ def _measures(
             "status": pd.Categorical(codes, categories=STATUS_CODES),
             "status_raw": text["status"],
             "responsible": text["responsible"],
-            "units": pd.Series([units_by_text[r] for r in text["responsible"]], dtype=object),
+            "units": pd.Series(list(map(units_by_text.__getitem__, text["responsible"])), dtype=object),
             "target": _texts(table.values["target"]),
             "start": _dates([p.start for p in periods]),
             "due": _dates([p.due for p in periods]),
@@ -266,8 +280,28 @@ def load_report(
     user as a refusal too: a file must never surface as a traceback.
     """
     data, filename = _bytes_and_name(source, filename)
-    with refusals_in_german(log, f"loading {filename!r}", "Die Datei ist zu groß, um sie zu verarbeiten.", _UNREADABLE):
+    with (
+        refusals_in_german(log, f"loading {filename!r}", "Die Datei ist zu groß, um sie zu verarbeiten.", _UNREADABLE),
+        _no_cycle_collection(),
+    ):
         return _load(data, filename, mapping or ColumnMapping())
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a file is loaded, as it was before afterwards.
+
+    A load allocates millions of lists and strings (a list per row from calamine, a text per cell)
+    and no cycles; every few hundred allocations the collector would walk them all again: an eighth
+    of the load's CPU time at 100,000 rows (3.1 s against 2.7 s). Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _report_date(

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from .formatting import format_count
 from .model import ColumnMapping, Finding, FindingCode, LoadError, location_text
@@ -282,12 +283,15 @@ def _read_blocks(sheet: Sheet, header_row: int, keys: dict[str, int], mapping: C
         return None
 
     # Data rows are collected per header block (a repeated header may order columns differently)
-    # and turned into columns at the end: one pass over 100,000 rows, no per-row dicts.
+    # and turned into columns at the end: one pass over 100,000 rows, no per-row dicts; a row's
+    # filled cells are counted in C (list.count) and listed only for the few rows that need them.
     blocks: list[tuple[dict[str, int], list[int]]] = [(keys, [])]
+    indices = blocks[-1][1]
     for i in range(header_row + 1, len(rows)):
         row = rows[i]
-        filled = [j for j, cell in enumerate(row) if cell != "" and cell is not None]
-        if len(filled) <= 1:
+        filled: list[int] | None = None
+        if len(row) - row.count("") - row.count(None) <= 1:
+            filled = [j for j, cell in enumerate(row) if cell != "" and cell is not None]
             if not filled or blank(row[filled[0]]):
                 continue
             if filled[0] == first_column and filled[0] != keys.get("status"):
@@ -302,9 +306,12 @@ def _read_blocks(sheet: Sheet, header_row: int, keys: dict[str, int], mapping: C
         if repeated is not None:
             keys = repeated
             blocks.append((keys, []))
+            indices = blocks[-1][1]
             continue
         title_column = keys["title"]
         if title_column >= len(row) or blank(row[title_column]):
+            if filled is None:
+                filled = [j for j, cell in enumerate(row) if cell != "" and cell is not None]
             if any(not blank(row[j]) for j in filled):
                 table.findings.append(
                     Finding(
@@ -315,15 +322,19 @@ def _read_blocks(sheet: Sheet, header_row: int, keys: dict[str, int], mapping: C
                     )
                 )
             continue
-        blocks[-1][1].append(i)
+        indices.append(i)
         table.sections.append((area, group))
-    for key, values in table.values.items():
-        for block_keys, indices in blocks:
+    for block_keys, block_indices in blocks:
+        block_rows = [rows[i] for i in block_indices]
+        width = min(map(len, block_rows), default=0)
+        for key, values in table.values.items():
             j = block_keys.get(key)
             if j is None:
-                values.extend([None] * len(indices))
+                values.extend([None] * len(block_rows))
+            elif j < width:
+                values.extend(map(itemgetter(j), block_rows))
             else:
-                values.extend([rows[i][j] if j < len(rows[i]) else None for i in indices])
+                values.extend([row[j] if j < len(row) else None for row in block_rows])
     table.indices = [i for _, indices in blocks for i in indices]
     table.source = sheet
     if sheet.places is None:

@@ -21,6 +21,7 @@ from mayen_dash.readers import MAX_FILE_BYTES, limits_text, megabytes
 from mayen_dash.store import SnapshotStore, StoreUnavailableError
 from mayen_dash.vocabulary import NARRATIVE_FIELDS
 from tests.builders import ROOT, csv_bytes, xlsx_bytes
+from web import startup
 
 PAGES = [
     "pages/uebersicht.py",
@@ -213,6 +214,22 @@ def test_an_empty_cell_reads_dash_in_every_table(app):
         app.switch_page(page).run()
         assert app.dataframe, page
         assert {frame.proto.placeholder for frame in app.dataframe} == {"–"}, page
+
+
+def test_the_warm_start_builds_the_start_pages_chart_for_the_first_visitor(app, monkeypatch):
+    built = []
+
+    def counting(measures):
+        built.append(len(measures))
+        return progress_by_area_chart(measures)
+
+    monkeypatch.setattr(charts, "progress_by_area_chart", counting)
+    monkeypatch.setattr(startup, "progress_by_area_chart", counting)
+    startup.warm_up()
+    assert built == [101]
+    app.run()
+    assert built == [101]
+    assert metrics(app)["Maßnahmen"] == "101"
 
 
 def test_link_sets_the_filters(app):

@@ -142,3 +142,14 @@ def test_unexpected_failures_become_a_german_refusal(monkeypatch):
         load_report(csv_bytes([["Maßnahme", "Status"], ["A", "offen"]]), "liste.csv")
     assert caught.value.code == FindingCode.UNREADABLE
     assert "IndexError" not in str(caught.value)
+
+
+def test_a_column_with_one_and_true_reads_each_as_written():
+    # True == 1 == 1.0 in Python: a column's distinct cells must not merge them into one text.
+    rows = [["Maßnahme", "Status", "Zieldatum", "Anmerkungen"], ["A", "offen", 2023, 1], ["B", "offen", True, True]]
+    report = load_report(xlsx_bytes({"Liste": rows}))
+    m = report.measures
+    assert m["remarks"].tolist() == ["1", "WAHR"]
+    assert m["target"].tolist() == ["2023", "WAHR"]
+    assert m["due"].tolist()[0] == pd.Timestamp(2023, 12, 31)
+    assert [f.row for f in report.findings if "Zieldatum „WAHR“" in f.message] == [3]

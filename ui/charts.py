@@ -8,8 +8,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from mayen_dash.filters import Filters
 from mayen_dash.formatting import escape_markdown
 from mayen_dash.installation import report_key
+from mayen_dash.model import Report
+from mayen_dash.store import Snapshot
 from mayen_dash.text_alternatives import TextAlternative
 from web.frontend import PLOTLY_LOCALE
 
@@ -64,6 +67,22 @@ def _view_built(builder: Callable[..., object], args: tuple[Hashable, ...], kwar
         tuple(sorted(kwargs.items())),
         _builder=builder,
         _measures=view.measures,
+    )
+
+
+def prepare_view(builder: Callable[[pd.DataFrame], object], snapshot: Snapshot, report: Report) -> None:
+    """Build what `builder` makes of a Stand without filters into the shared cache, before the first visitor.
+
+    The same key as `view_figure` and `view_alternative` give a session that has not filtered yet
+    (Filters()), so that the warm start (web/startup.py) spares the first page after a restart its chart.
+    """
+    _view_cached(
+        f"{builder.__module__}.{builder.__qualname__}",
+        (report_key(snapshot), report.unit_names, Filters()),
+        (),
+        (),
+        _builder=builder,
+        _measures=Filters().apply(report),
     )
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import io
 import logging
-
-import docx
-from docx.table import Table as WordTable
-from docx.text.paragraph import Paragraph as WordParagraph
+from typing import TYPE_CHECKING
 
 from ..model import FindingCode, LoadError
 from .base import ARCHIVE_ERRORS, MAX_CELLS, Format, Place, Workbook, broken_archive, open_archive
 from .document import Block, Paragraph, Table, interpret
+
+if TYPE_CHECKING:
+    from docx.table import Table as WordTable
+    from docx.text.paragraph import Paragraph as WordParagraph
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,11 @@ def _table(table: WordTable, number: int) -> Table:
 
 
 def blocks(data: bytes) -> list[Block]:
+    # Imported here: python-docx takes a tenth of a second to import, which every spreadsheet's load would pay.
+    import docx  # noqa: PLC0415
+    from docx.table import Table as WordTable  # noqa: PLC0415
+    from docx.text.paragraph import Paragraph as WordParagraph  # noqa: PLC0415
+
     document = docx.Document(io.BytesIO(data))
     result: list[Block] = []
     tables = paragraphs = 0

@@ -20,11 +20,6 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
 
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
-
 from ..formatting import format_count
 from ..model import FindingCode, LoadError
 from .base import MAX_UNCOMPRESSED_BYTES, Format, Place, Workbook, megabytes
@@ -289,6 +284,8 @@ def blocks(data: bytes) -> list[Block]:
         )
     _check_streams(data)
     deadline = time.monotonic() + MAX_SECONDS
+    import pdfplumber  # noqa: PLC0415  (see read)
+
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         pages = pdf.pages
         if len(pages) > MAX_PAGES:
@@ -369,6 +366,12 @@ def _ordered(
 
 
 def read(data: bytes, filename: str) -> Workbook:
+    # Imported here: pdfplumber and pdfminer take a tenth of a second to import, which every spreadsheet's load
+    # would pay.
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect  # noqa: PLC0415
+    from pdfminer.pdfparser import PDFSyntaxError  # noqa: PLC0415
+    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException  # noqa: PLC0415
+
     try:
         parts = blocks(data)
     except LoadError:
