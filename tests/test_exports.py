@@ -41,6 +41,7 @@ from mayen_dash.exports import (
 from mayen_dash.loader import load_report
 from mayen_dash.metrics import overdue_mask
 from mayen_dash.normalize import split_units
+from mayen_dash.readers.base import MAX_CELLS, MAX_ROWS
 from mayen_dash.tables import cell_text
 from mayen_dash.vocabulary import STATUS_CODES
 from tests.builders import BUNDLED, FLAT_HEADER, csv_bytes
@@ -604,3 +605,17 @@ def test_findings_frame_names_the_code_for_programs_and_leaves_it_out_on_screen(
     assert frame.columns.tolist() == ["Code", "Blatt", "Zeile", "Spalte", "Hinweis"]
     assert frame.iloc[0][["Code", "Blatt", "Zeile", "Spalte"]].tolist() == ["unknown_status", "liste.csv", 2, "Status"]
     assert findings_frame(findings, code=False).columns.tolist() == ["Blatt", "Zeile", "Spalte", "Hinweis"]
+
+
+def test_an_export_of_as_many_measures_as_a_sheet_may_hold_loads_again(bundled):
+    """The cell limit admits the dashboard's own Excel export at the row limit (it once refused 100,000 measures)."""
+    data = export_measures(bundled.measures, "xlsx", AS_OF, report=bundled)
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    measures = workbook.get_sheet_by_name("Maßnahmen")
+    others = sum(
+        len(rows) * max((len(r) for r in rows), default=0)
+        for name in workbook.sheet_names
+        if name != "Maßnahmen"
+        for rows in [workbook.get_sheet_by_name(name).to_python()]
+    )
+    assert measures.width * (MAX_ROWS + 1) + others <= MAX_CELLS

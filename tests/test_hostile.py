@@ -378,7 +378,7 @@ def test_cell_limit_is_about_the_rectangle_not_the_rows(monkeypatch, no_calamine
     )
     assert refused.code == FindingCode.TOO_MANY_CELLS
     assert all(fact in str(refused) for fact in ("J9", "90", "40"))
-    assert MAX_CELLS == 1_000_000
+    assert MAX_CELLS == 1_500_000
 
 
 @pytest.mark.parametrize(
