@@ -147,9 +147,8 @@ def test_invisible_characters_change_nothing(data, year: int, month: int, form: 
 
 
 @MODERATE
-@given(st.text(), padding, padding)
+@given(st.text(alphabet=st.characters(max_codepoint=127)), padding, padding)
 def test_surrounding_space_and_case_change_nothing(text: str, before: str, after: str):
-    assume(text.isascii())
     assert parse_target(before + text + after) == parse_target(text)
     assert parse_target(text.upper()) == parse_target(text)
 
