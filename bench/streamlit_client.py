@@ -68,6 +68,15 @@ class Run:
                 return seconds, element.metric.body
         return None
 
+    def text(self) -> str:
+        """Everything the run wrote as text (markdown, alerts, headings), to look for a phrase in it."""
+        found = []
+        for _seconds, element in self.elements:
+            kind = element.WhichOneof("type")
+            if kind in ("markdown", "alert", "heading", "text"):
+                found.append(getattr(element, kind).body)
+        return "\n".join(found)
+
     def problems(self) -> list[str]:
         """Exceptions and error boxes the run showed: on a working dashboard, none."""
         found = list(self.compile_errors)

@@ -45,16 +45,6 @@ def alerts(run: Run, kind: int) -> list[str]:
     ]
 
 
-def texts(run: Run) -> str:
-    """Everything the run wrote as text (markdown, alerts, headings), to look for a phrase in it."""
-    found = []
-    for _seconds, element in run.elements:
-        kind = element.WhichOneof("type")
-        if kind in ("markdown", "alert", "heading", "text"):
-            found.append(getattr(element, kind).body)
-    return "\n".join(found)
-
-
 async def visit(base: str) -> dict[str, Run]:
     """A new tab: the Übersicht, then Daten and Maßnahmen; the runs by page."""
     session, first = await Session.open(base)
@@ -77,12 +67,12 @@ def test_pages_serve_the_report_in_memory_read_only_while_postgres_is_down_and_r
             assert run.problems() == [], page
             assert any(BANNER in body for body in alerts(run, Alert.WARNING)), page
         assert during[""].metric("Maßnahmen")[1] == measures[1], "the report in memory, in full"
-        assert "Hochladen ist gerade nicht möglich: die Datenbank ist nicht erreichbar" in texts(during["daten"])
-        assert "Die Originaldatei ist gerade nicht abrufbar" in texts(during["daten"])
+        assert "Hochladen ist gerade nicht möglich: die Datenbank ist nicht erreichbar" in during["daten"].text()
+        assert "Die Originaldatei ist gerade nicht abrufbar" in during["daten"].text()
         assert "Endgültig löschen" not in str([e for _s, e in during["daten"].elements])
     finally:
         database.start()
     after = asyncio.run(visit(dashboard))
     assert all(not run.problems() for run in after.values())
     assert not any(BANNER in body for run in after.values() for body in alerts(run, Alert.WARNING))
-    assert "Die Originaldatei ist gerade nicht abrufbar" not in texts(after["daten"])
+    assert "Die Originaldatei ist gerade nicht abrufbar" not in after["daten"].text()

@@ -74,16 +74,7 @@ def widget(run: Run, kind: str, label: str) -> object:
     for _seconds, element in run.elements:
         if element.WhichOneof("type") == kind and getattr(element, kind).label == label:
             return getattr(element, kind)
-    pytest.fail(f"kein {kind} „{label}“ im Lauf; gezeigt: {texts(run)[:2000]}")
-
-
-def texts(run: Run) -> str:
-    found = []
-    for _seconds, element in run.elements:
-        kind = element.WhichOneof("type")
-        if kind in ("markdown", "alert", "heading", "text"):
-            found.append(getattr(element, kind).body)
-    return "\n".join(found)
+    pytest.fail(f"kein {kind} „{label}“ im Lauf; gezeigt: {run.text()[:2000]}")
 
 
 def stand_options(run: Run) -> list[str]:
@@ -132,14 +123,14 @@ async def scenario(a: str, b: str) -> dict[str, Any]:
         assert typed.problems() == []
         saved = await editor.press(typed, SAVE)
         assert saved.problems() == []
-        assert f"Gespeichert und angezeigt: {escape_markdown(NEW_LABEL)}." in texts(saved)
+        assert f"Gespeichert und angezeigt: {escape_markdown(NEW_LABEL)}." in saved.text()
         seen["stored"] = api.get("/api/v1/staende.json").json()
         seen["tab stored"] = stand_options(await watcher.goto("daten"))
         new_id = seen["stored"]["newest_snapshot_id"]
         seen["measures stored"] = api.get(f"/api/v1/massnahmen.json?stand={new_id}")
         deleted = await editor.press(saved, DELETE)
         assert deleted.problems() == []
-        assert f"Gelöscht: {escape_markdown(NEW_LABEL)}." in texts(deleted)
+        assert f"Gelöscht: {escape_markdown(NEW_LABEL)}." in deleted.text()
         seen["deleted"] = api.get("/api/v1/staende.json").json()
         seen["measures deleted"] = api.get(f"/api/v1/massnahmen.json?stand={new_id}")
         seen["tab deleted"] = stand_options(await watcher.goto(""))
